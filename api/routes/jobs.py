@@ -1,0 +1,110 @@
+"""REST routes for jobs: upload, read state, read the stored screenshot."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from api.annotate import render_annotated
+from api.state import AppState
+from api.uploads import read_upload
+from shared.images import ImageRejected, inspect_upload, sniff_format
+from shared.states import JobState
+
+logger = logging.getLogger(__name__)
+
+JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+ANALYZE_FUNCTION = "analyze"
+
+
+def valid_job_id(request: Request) -> str:
+    job_id = str(request.path_params["job_id"])
+    if not JOB_ID.match(job_id):
+        raise HTTPException(404, "No such job")
+    return job_id
+
+
+async def create_job(request: Request) -> Response:
+    state: AppState = request.app.state.skillshift
+    settings = state.settings
+
+    depth = await state.redis.zcard(settings.queue_name)
+    if depth >= settings.max_queue:
+        raise HTTPException(
+            503, f"The queue is full ({depth} jobs waiting); retry later", headers={"Retry-After": "10"}
+        )
+
+    data = await read_upload(request, settings.max_upload_bytes)
+    try:
+        info = await run_in_threadpool(inspect_upload, data, max_pixels=settings.max_image_pixels)
+    except ImageRejected as exc:
+        logger.info("rejected upload (%d): %s", exc.status, exc.detail)
+        raise HTTPException(exc.status, exc.detail) from None
+
+    job_id = uuid.uuid4().hex
+    event = await state.store.create(job_id, data, image_ttl_s=settings.image_ttl_s)
+    await state.arq.enqueue_job(ANALYZE_FUNCTION, job_id, _job_id=job_id, _queue_name=settings.queue_name)
+    logger.info("queued job %s (%s %dx%d, %d bytes)", job_id, info.format, info.width, info.height, len(data))
+
+    location = f"/api/jobs/{job_id}"
+    return JSONResponse(event, status_code=202, headers={"Location": location})
+
+
+async def get_job(request: Request) -> Response:
+    state: AppState = request.app.state.skillshift
+    job_id = valid_job_id(request)
+    event = await state.store.get(job_id)
+    if event is None:
+        raise HTTPException(404, "No such job")
+    return JSONResponse(event)
+
+
+async def get_image(request: Request) -> Response:
+    state: AppState = request.app.state.skillshift
+    job_id = valid_job_id(request)
+    data = await state.store.image(job_id)
+    if data is None:
+        raise HTTPException(404, "No stored image for this job; images expire after upload")
+    kind = sniff_format(data) or "png"
+    return Response(data, media_type=f"image/{kind}", headers={"Cache-Control": "private, max-age=3600"})
+
+
+async def get_annotated(request: Request) -> Response:
+    state: AppState = request.app.state.skillshift
+    job_id = valid_job_id(request)
+    event = await state.store.get(job_id)
+    if event is None:
+        raise HTTPException(404, "No such job")
+    if event.get("state") != JobState.FINISHED:
+        raise HTTPException(404, f"The job is {event.get('state')}; the annotated image exists once it finished")
+    data = await state.store.image(job_id)
+    if data is None:
+        raise HTTPException(404, "No stored image for this job; images expire after upload")
+    png = await run_in_threadpool(
+        render_annotated, data, event.get("result") or {}, max_pixels=state.settings.max_image_pixels
+    )
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+async def analyze_gone(request: Request) -> Response:
+    raise HTTPException(
+        410,
+        "POST /api/analyze was removed: upload with POST /api/jobs (multipart field 'file'), "
+        "then follow the job over WS /ws/jobs/{job_id} or GET /api/jobs/{job_id}",
+    )
+
+
+routes = [
+    Route("/api/jobs", create_job, methods=["POST"]),
+    Route("/api/jobs/{job_id}", get_job, methods=["GET"]),
+    Route("/api/jobs/{job_id}/image", get_image, methods=["GET"]),
+    Route("/api/jobs/{job_id}/annotated.png", get_annotated, methods=["GET"]),
+    Route("/api/analyze", analyze_gone, methods=["POST", "GET"]),
+]

@@ -1,0 +1,104 @@
+"""WebSocket routes: WS /ws (subscribe to jobs or "*") and WS /ws/jobs/{job_id} (one job)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket
+
+from api.realtime import ALL_JOBS, Hub, Subscriber
+from api.routes.jobs import JOB_ID
+from api.state import AppState
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 4096
+CLOSE_UNKNOWN_JOB = 4404
+
+
+async def job_socket(websocket: WebSocket) -> None:
+    state: AppState = websocket.app.state.skillshift
+    job_id = str(websocket.path_params["job_id"])
+    await websocket.accept()
+    if not JOB_ID.match(job_id):
+        await websocket.send_json({"type": "error", "job_id": job_id, "detail": "No such job"})
+        await websocket.close(CLOSE_UNKNOWN_JOB)
+        return
+
+    hub = state.hub
+    subscriber = hub.connect(websocket, close_after_final=job_id)
+    try:
+        if not await hub.follow(subscriber, job_id):
+            subscriber.send_json({"type": "error", "job_id": job_id, "detail": "No such job"})
+            subscriber.send("")
+        await _drain_client(websocket)
+    finally:
+        await hub.disconnect(subscriber)
+
+
+async def events_socket(websocket: WebSocket) -> None:
+    state: AppState = websocket.app.state.skillshift
+    await websocket.accept()
+    hub = state.hub
+    subscriber = hub.connect(websocket)
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            await _handle_command(hub, subscriber, message.get("text"))
+    finally:
+        await hub.disconnect(subscriber)
+
+
+async def _drain_client(websocket: WebSocket) -> None:
+    """Read and ignore client messages until the client or the sender closes the socket."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+
+
+async def _handle_command(hub: Hub, subscriber: Subscriber, text: str | None) -> None:
+    command = _parse_command(text)
+    if isinstance(command, str):
+        subscriber.send_json({"type": "error", "detail": command})
+        return
+
+    op, job_id = command
+    if op == "unsubscribe":
+        hub.unfollow(subscriber, job_id)
+        subscriber.send_json({"type": "unsubscribed", "job_id": job_id})
+    elif not await hub.follow(subscriber, job_id):
+        subscriber.send_json({"type": "error", "job_id": job_id, "detail": "No such job"})
+
+
+def _parse_command(text: str | None) -> tuple[str, str] | str:
+    """Return (op, job_id), or an error message saying what to send instead."""
+    usage = 'send JSON like {"op": "subscribe", "job_id": "<32 hex characters or *>"}'
+    if text is None:
+        return f"Binary messages are not accepted; {usage}"
+    if len(text) > MAX_MESSAGE_CHARS:
+        return f"Message is {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}"
+    try:
+        command: Any = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return f"Message is not valid JSON; {usage}"
+    if not isinstance(command, dict):
+        return f"Message must be a JSON object; {usage}"
+    op = command.get("op")
+    job_id = command.get("job_id")
+    if op not in ("subscribe", "unsubscribe"):
+        return f"Unknown op {op!r}; expected 'subscribe' or 'unsubscribe'"
+    if not isinstance(job_id, str) or not (job_id == ALL_JOBS or JOB_ID.match(job_id)):
+        return f"Invalid job_id {job_id!r}; {usage}"
+    return op, job_id
+
+
+routes = [
+    WebSocketRoute("/ws", events_socket),
+    WebSocketRoute("/ws/jobs/{job_id}", job_socket),
+]

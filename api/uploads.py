@@ -1,0 +1,72 @@
+"""Reading one uploaded file from a multipart request, with the size limit enforced while streaming."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.requests import Request
+
+FIELD = "file"
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Read the request body, raising 413 as soon as it grows past `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, _too_large(limit))
+
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, _too_large(limit))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_upload(request: Request, max_file_bytes: int) -> bytes:
+    """Return the bytes of the single file sent in the multipart field `file`."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        raise HTTPException(
+            415,
+            f"Expected a multipart/form-data body with the screenshot in the field '{FIELD}', "
+            f"got content type {content_type or 'none'!r}",
+        )
+
+    body = await read_body(request, max_file_bytes + MULTIPART_OVERHEAD)
+    parser = MultiPartParser(request.headers, _replay(body), max_files=4, max_fields=16)
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise HTTPException(400, f"Malformed multipart body: {exc.message}") from None
+
+    files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+    named = form.getlist(FIELD)
+    if not named or not isinstance(named[0], UploadFile):
+        fields = sorted({key for key, _ in form.multi_items()})
+        raise HTTPException(
+            422, f"Expected one file in the multipart field '{FIELD}', got fields {fields or 'none'}"
+        )
+    if len(files) > 1:
+        raise HTTPException(422, f"Expected exactly one file, got {len(files)}; upload each screenshot as its own job")
+
+    upload = named[0]
+    data = await upload.read()
+    await form.close()
+    if len(data) > max_file_bytes:
+        raise HTTPException(413, _too_large(max_file_bytes))
+    return data
+
+
+def _too_large(limit: int) -> str:
+    return f"Upload is larger than the limit of {limit} bytes ({limit // (1024 * 1024)} MiB)"
+
+
+async def _replay(body: bytes) -> AsyncGenerator[bytes, None]:
+    yield body

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set up .venv like start_all_services.sh does, then run the whole test suite.
+# The suite starts its own Redis on a free port, its own worker and API processes.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/bootstrap.sh
+bootstrap_venv worker,test
+
+if [[ ! -x /usr/bin/chromium ]] && [[ $(id -u) == 0 ]] && command -v apt-get > /dev/null; then
+    echo "installing Debian's chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+fi
+
+exec .venv/bin/python -m pytest "$@"

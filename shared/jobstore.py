@@ -1,0 +1,100 @@
+"""Job state in Redis: the latest event of each job, its image, and the event channel.
+
+Every state change goes through one Lua script that, atomically, takes the
+next per-job sequence number, stores the event as the job's latest state and
+publishes it. A job in a final state (finished or failed) never changes again,
+so late or duplicate publishers cannot overwrite it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, cast
+
+from redis.asyncio import Redis
+
+from shared import keys
+from shared.serialization import dumps, loads
+from shared.states import FINAL_STATES, JobState
+
+_TRANSITION = """
+local current = redis.call('HGET', KEYS[1], 'state')
+if current == 'finished' or current == 'failed' then
+  return false
+end
+local seq = redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+local event = '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
+redis.call('HSET', KEYS[1], 'state', ARGV[3], 'event', event)
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[4], event)
+return event
+"""
+
+Event = dict[str, Any]
+
+
+class JobStore:
+    def __init__(self, redis: Redis, *, ttl_s: int, recent_limit: int = 100) -> None:
+        self.redis = redis
+        self.ttl_s = ttl_s
+        self.recent_limit = recent_limit
+        self._transition = redis.register_script(_TRANSITION)
+
+    async def create(self, job_id: str, image: bytes, *, image_ttl_s: int) -> Event:
+        """Store the image and publish the job's first event, `queued`."""
+        now = time.time()
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(keys.job_image(job_id), image, ex=image_ttl_s)
+            pipe.zadd(keys.RECENT_JOBS, {job_id: now})
+            pipe.zremrangebyscore(keys.RECENT_JOBS, "-inf", now - self.ttl_s)
+            pipe.zremrangebyrank(keys.RECENT_JOBS, 0, -self.recent_limit - 1)
+            await pipe.execute()
+        event = await self.publish(job_id, {"state": JobState.QUEUED, "created_at": now})
+        assert event is not None, "a new job cannot already be final"
+        return event
+
+    async def get(self, job_id: str) -> Event | None:
+        raw = await self.redis.hget(keys.job_state(job_id), "event")
+        return None if raw is None else cast(Event, loads(raw))
+
+    async def get_many(self, job_ids: list[str]) -> list[Event]:
+        if not job_ids:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for job_id in job_ids:
+                pipe.hget(keys.job_state(job_id), "event")
+            raws = await pipe.execute()
+        return [loads(raw) for raw in raws if raw is not None]
+
+    async def recent(self) -> list[Event]:
+        """Return the latest event of each recent job, oldest first."""
+        job_ids = await self.redis.zrange(keys.RECENT_JOBS, -self.recent_limit, -1)
+        return await self.get_many([job_id.decode() for job_id in job_ids])
+
+    async def image(self, job_id: str) -> bytes | None:
+        return cast("bytes | None", await self.redis.get(keys.job_image(job_id)))
+
+    async def publish(self, job_id: str, changes: Event) -> Event | None:
+        """Merge `changes` into the job's latest event and publish the result.
+
+        Returns the published event, or None when the job is already final.
+        """
+        current = await self.get(job_id) or {}
+        if current.get("state") in FINAL_STATES:
+            return None
+        event = {key: value for key, value in current.items() if key not in _PER_EVENT_FIELDS}
+        event.update(changes)
+        event["job_id"] = job_id
+        event["published_at"] = time.time()
+        if event["state"] != JobState.STARTED:
+            event.pop("stage", None)
+        body = dumps(event)
+        raw = await self._transition(
+            keys=[keys.job_state(job_id), keys.job_seq(job_id)],
+            args=[body, self.ttl_s, event["state"], keys.EVENTS_CHANNEL],
+        )
+        return None if raw is None else cast(Event, loads(raw))
+
+
+_PER_EVENT_FIELDS = {"seq", "published_at", "retry_in_s"}

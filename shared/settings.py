@@ -1,0 +1,89 @@
+"""Settings read from environment variables, shared by the API and the worker."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _path(name: str) -> Path | None:
+    raw = os.environ.get(name)
+    return Path(raw).expanduser() if raw else None
+
+
+def _default_detector() -> Path | None:
+    shipped = Path(__file__).resolve().parent.parent / "workers" / "pipeline" / "weights" / "detector.pt"
+    return shipped if shipped.is_file() else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    redis_url: str = DEFAULT_REDIS_URL
+    queue_name: str = "skillshift:queue"
+    max_upload_bytes: int = 15 * 1024 * 1024
+    max_image_pixels: int = 40_000_000
+    image_ttl_s: int = 3600
+    result_ttl_s: int = 86400
+    job_timeout_s: int = 180
+    max_tries: int = 3
+    worker_max_jobs: int = 1
+    shutdown_grace_s: int = 60
+    detector_weights: Path | None = None
+    device: str = "auto"
+    ocr_model_dir: Path | None = None
+    recent_jobs: int = 100
+    max_queue: int = 1000
+    ws_send_queue: int = 256
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        detector = os.environ.get("SKILLSHIFT_DETECTOR_WEIGHTS")
+        if detector is None:
+            detector_path = _default_detector()
+        elif detector.strip().lower() in ("", "none", "off"):
+            detector_path = None
+        else:
+            detector_path = Path(detector).expanduser()
+        return cls(
+            redis_url=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
+            queue_name=os.environ.get("SKILLSHIFT_QUEUE", cls.queue_name),
+            max_upload_bytes=_int("SKILLSHIFT_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
+            max_image_pixels=_int("SKILLSHIFT_MAX_IMAGE_PIXELS", cls.max_image_pixels),
+            image_ttl_s=_int("SKILLSHIFT_IMAGE_TTL_S", cls.image_ttl_s),
+            result_ttl_s=_int("SKILLSHIFT_RESULT_TTL_S", cls.result_ttl_s),
+            job_timeout_s=_int("SKILLSHIFT_JOB_TIMEOUT_S", cls.job_timeout_s),
+            max_tries=_int("SKILLSHIFT_MAX_TRIES", cls.max_tries),
+            worker_max_jobs=_int("SKILLSHIFT_WORKER_MAX_JOBS", cls.worker_max_jobs),
+            shutdown_grace_s=_int("SKILLSHIFT_SHUTDOWN_GRACE_S", cls.shutdown_grace_s),
+            detector_weights=detector_path,
+            device=os.environ.get("SKILLSHIFT_DEVICE", cls.device),
+            ocr_model_dir=_path("SKILLSHIFT_OCR_MODEL_DIR"),
+            recent_jobs=_int("SKILLSHIFT_RECENT_JOBS", cls.recent_jobs),
+            max_queue=_int("SKILLSHIFT_MAX_QUEUE", cls.max_queue),
+            ws_send_queue=_int("SKILLSHIFT_WS_SEND_QUEUE", cls.ws_send_queue),
+            log_level=os.environ.get("SKILLSHIFT_LOG_LEVEL", cls.log_level).upper(),
+        )
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, int) and not isinstance(value, bool) and value <= 0:
+                raise SettingsError(f"{field.name} must be positive, got {value}")

@@ -1,0 +1,105 @@
+"""The arq worker: loads the models once at start-up, runs `analyze` jobs, reports liveness."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from arq import Worker
+from arq.connections import RedisSettings
+from arq.worker import func
+from redis.exceptions import RedisError
+
+from shared import keys
+from shared.heartbeat import HEARTBEAT_INTERVAL_S
+from shared.jobstore import JobStore
+from shared.serialization import dumps, loads
+from shared.settings import Settings
+from workers.jobs import analyze
+from workers.pipeline import Analyzer, PipelineConfig
+
+logger = logging.getLogger(__name__)
+
+STALE_WORKER_S = 3600
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings: Settings = ctx["settings"]
+    config = PipelineConfig(
+        detector_weights=settings.detector_weights,
+        device=settings.device,
+        ocr_model_dir=settings.ocr_model_dir,
+    )
+    # One inference thread: the models are not thread-safe, and the event loop stays free.
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inference")
+    started = time.monotonic()
+    analyzer = await asyncio.get_running_loop().run_in_executor(executor, Analyzer.load, config)
+    for line in analyzer.loaded:
+        logger.info("loaded %s", line)
+    logger.info("models ready on %s in %.1f s", analyzer.device, time.monotonic() - started)
+
+    ctx["executor"] = executor
+    ctx["analyzer"] = analyzer
+    ctx["store"] = JobStore(ctx["redis"], ttl_s=settings.result_ttl_s, recent_limit=settings.recent_jobs)
+    ctx["worker_id"] = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    ctx["heartbeat"] = asyncio.create_task(_heartbeat(ctx["redis"], ctx["worker_id"]))
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    heartbeat: asyncio.Task[None] | None = ctx.get("heartbeat")
+    if heartbeat is not None:
+        heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heartbeat
+        with contextlib.suppress(RedisError, OSError):
+            await ctx["redis"].zrem(keys.WORKERS, ctx["worker_id"])
+    executor: ThreadPoolExecutor | None = ctx.get("executor")
+    if executor is not None:
+        executor.shutdown(wait=False, cancel_futures=True)
+    logger.info("worker stopped")
+
+
+async def _heartbeat(redis: Any, worker_id: str) -> None:
+    while True:
+        now = time.time()
+        try:
+            async with redis.pipeline(transaction=False) as pipe:
+                pipe.zadd(keys.WORKERS, {worker_id: now})
+                pipe.zremrangebyscore(keys.WORKERS, "-inf", now - STALE_WORKER_S)
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            logger.warning("heartbeat to Redis failed: %s", exc)
+        await asyncio.sleep(HEARTBEAT_INTERVAL_S)
+
+
+def worker_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "functions": [
+            func(analyze, name="analyze", keep_result=0, timeout=settings.job_timeout_s,
+                 max_tries=settings.max_tries),
+        ],
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "ctx": {"settings": settings},
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "queue_name": settings.queue_name,
+        "job_serializer": dumps,
+        "job_deserializer": loads,
+        "max_jobs": settings.worker_max_jobs,
+        "job_timeout": settings.job_timeout_s,
+        "keep_result": 0,
+        "max_tries": settings.max_tries,
+        "job_completion_wait": settings.shutdown_grace_s,
+        "health_check_interval": HEARTBEAT_INTERVAL_S,
+    }
+
+
+def create_worker(settings: Settings) -> Worker:
+    return Worker(**worker_options(settings))
