@@ -54,7 +54,9 @@ async def read_upload(request: Request, max_file_bytes: int) -> bytes:
             422, f"Expected one file in the multipart field '{FIELD}', got fields {fields or 'none'}"
         )
     if len(files) > 1:
-        raise HTTPException(422, f"Expected exactly one file, got {len(files)}; upload each screenshot as its own job")
+        raise HTTPException(
+            422, f"Expected exactly one file, got {len(files)}; upload each screenshot as its own job"
+        )
 
     upload = named[0]
     data = await upload.read()

@@ -9,6 +9,7 @@ so late or duplicate publishers cannot overwrite it.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -55,7 +56,7 @@ class JobStore:
         return event
 
     async def get(self, job_id: str) -> Event | None:
-        raw = await self.redis.hget(keys.job_state(job_id), "event")
+        raw = await cast("Awaitable[bytes | None]", self.redis.hget(keys.job_state(job_id), "event"))
         return None if raw is None else cast(Event, loads(raw))
 
     async def get_many(self, job_ids: list[str]) -> list[Event]:

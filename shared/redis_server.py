@@ -63,7 +63,9 @@ def wait_until_ready(port: int, timeout_s: float = 10.0) -> None:
 class LocalRedis:
     """A Redis server child process on 127.0.0.1:`port`, for tests and local runs."""
 
-    def __init__(self, port: int | None = None, data_dir: Path | None = None, *, persistent: bool = False) -> None:
+    def __init__(
+        self, port: int | None = None, data_dir: Path | None = None, *, persistent: bool = False
+    ) -> None:
         self.port = port or free_port()
         self.data_dir = data_dir
         self.persistent = persistent

@@ -53,7 +53,9 @@ class Process:
 
     def start(self) -> Process:
         log = self.log_path.open("ab")
-        self.popen = subprocess.Popen(self.command, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.popen = subprocess.Popen(
+            self.command, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
         return self
 
     def log(self) -> str:
@@ -85,9 +87,18 @@ def start_worker(redis_url: str, name: str = "worker", **overrides: str) -> Proc
 
 def start_api(redis_url: str, port: int, name: str = "api", **overrides: str) -> Process:
     command = [
-        sys.executable, "-m", "gunicorn", "api.main:app",
-        "--worker-class", "uvicorn.workers.UvicornWorker",
-        "--workers", "1", "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "api.main:app",
+        "--worker-class",
+        "uvicorn.workers.UvicornWorker",
+        "--workers",
+        "1",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--graceful-timeout",
+        "5",
     ]
     return Process(name, command, service_env(redis_url, **overrides)).start()
 

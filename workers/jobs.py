@@ -127,7 +127,9 @@ async def _transient_failure(
 ) -> None:
     if attempt >= settings.max_tries:
         logger.error("job %s: failed after %d attempts: %r", job_id, attempt, exc)
-        error = f"Analysis failed after {attempt} attempts ({type(exc).__name__}); upload the screenshot again"
+        error = (
+            f"Analysis failed after {attempt} attempts ({type(exc).__name__}); upload the screenshot again"
+        )
         await _finish(store, job_id, {"state": JobState.FAILED, "error": error})
         return
     delay_s = 2 * attempt

@@ -82,8 +82,13 @@ async def _heartbeat(redis: Any, worker_id: str) -> None:
 def worker_options(settings: Settings) -> dict[str, Any]:
     return {
         "functions": [
-            func(analyze, name="analyze", keep_result=0, timeout=settings.job_timeout_s,
-                 max_tries=settings.max_tries),
+            func(
+                analyze,
+                name="analyze",
+                keep_result=0,
+                timeout=settings.job_timeout_s,
+                max_tries=settings.max_tries,
+            ),
         ],
         "on_startup": startup,
         "on_shutdown": shutdown,

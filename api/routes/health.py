@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from redis.exceptions import RedisError
 from starlette.requests import Request
@@ -28,7 +29,7 @@ def package_version() -> str:
 async def health(request: Request) -> Response:
     state: AppState = request.app.state.skillshift
     now = time.time()
-    body = {"status": "healthy", "version": package_version()}
+    body: dict[str, Any] = {"status": "healthy", "version": package_version()}
     try:
         async with asyncio.timeout(PING_TIMEOUT_S):
             async with state.redis.pipeline(transaction=False) as pipe:

@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from api.annotate import render_annotated
 from api.state import AppState
 from api.uploads import read_upload
+from shared.annotate import render_annotated
 from shared.images import ImageRejected, inspect_upload, sniff_format
 from shared.states import JobState
 
@@ -83,7 +83,9 @@ async def get_annotated(request: Request) -> Response:
     if event is None:
         raise HTTPException(404, "No such job")
     if event.get("state") != JobState.FINISHED:
-        raise HTTPException(404, f"The job is {event.get('state')}; the annotated image exists once it finished")
+        raise HTTPException(
+            404, f"The job is {event.get('state')}; the annotated image exists once it finished"
+        )
     data = await state.store.image(job_id)
     if data is None:
         raise HTTPException(404, "No stored image for this job; images expire after upload")

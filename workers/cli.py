@@ -1,0 +1,76 @@
+"""The `skillshift` command: analyse screenshots locally, without Redis or the API."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from shared.annotate import render_annotated
+from shared.images import ImageRejected, decode_rgb
+from shared.logs import configure_logging
+from shared.serialization import dumps
+from shared.settings import Settings
+
+
+def analyze_command(args: argparse.Namespace) -> int:
+    from workers.pipeline import AnalysisError, Analyzer, PipelineConfig
+
+    settings = Settings.from_env()
+    weights = None if args.no_detector else settings.detector_weights
+    analyzer = Analyzer.load(
+        PipelineConfig(
+            detector_weights=weights,
+            device=args.device or settings.device,
+            ocr_model_dir=settings.ocr_model_dir,
+        )
+    )
+    status = 0
+    results = []
+    for path in args.files:
+        data = path.read_bytes()
+        try:
+            result = analyzer.analyze(decode_rgb(data, max_pixels=settings.max_image_pixels))
+        except (ImageRejected, AnalysisError) as exc:
+            print(f"{path}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        results.append({"file": str(path), "result": result})
+        if args.annotate is not None:
+            target = (
+                args.annotate
+                if len(args.files) == 1
+                else args.annotate.with_stem(f"{args.annotate.stem}-{path.stem}")
+            )
+            target.write_bytes(render_annotated(data, result, max_pixels=settings.max_image_pixels))
+    output = results[0]["result"] if len(args.files) == 1 and results else results
+    sys.stdout.write(dumps(output).decode() + "\n")
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="skillshift", description="SkillShift command line tools.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    analyze = commands.add_parser("analyze", help="analyse screenshots and print the result JSON")
+    analyze.add_argument("files", nargs="+", type=Path, help="PNG, JPEG or WebP screenshots")
+    analyze.add_argument(
+        "--annotate",
+        type=Path,
+        metavar="OUT.png",
+        help="write the screenshot with boxes drawn on it (one file per input)",
+    )
+    analyze.add_argument("--device", help="cpu, cuda:0 or auto (default: SKILLSHIFT_DEVICE or auto)")
+    analyze.add_argument("--no-detector", action="store_true", help="skip the YOLO detector stage")
+    analyze.set_defaults(handler=analyze_command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging("WARNING")
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
