@@ -98,4 +98,4 @@ class JobStore:
         return None if raw is None else cast(Event, loads(raw))
 
 
-_PER_EVENT_FIELDS = {"seq", "published_at", "retry_in_s"}
+_PER_EVENT_FIELDS = {"seq", "published_at", "retry_in_s", "requeued"}

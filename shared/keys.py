@@ -9,6 +9,7 @@ RECENT_JOBS = PREFIX + "recent"
 WORKERS = PREFIX + "workers"
 WORKER_HEARTBEAT_PREFIX = PREFIX + "worker:"
 FINISHED_LOG = PREFIX + "finished"
+RUNNING_JOBS = PREFIX + "running"
 
 
 def job_state(job_id: str) -> str:
@@ -25,3 +26,11 @@ def job_image(job_id: str) -> str:
 
 def worker_heartbeat(worker_id: str) -> str:
     return WORKER_HEARTBEAT_PREFIX + worker_id
+
+
+def job_lease(job_id: str) -> str:
+    return f"{PREFIX}job:{job_id}:lease"
+
+
+def job_reap_claim(job_id: str) -> str:
+    return f"{PREFIX}job:{job_id}:reap"

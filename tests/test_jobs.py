@@ -26,7 +26,7 @@ FINAL = ("finished", "failed")
 async def follow_job(
     service: Service, job_id: str, timeout_s: float = 300
 ) -> tuple[list[dict[str, Any]], int]:
-    """Collect every message of WS /ws/jobs/{job_id} until the server closes; return them and the close code."""
+    """Collect the messages of WS /ws/jobs/{job_id} until the server closes; return them and the code."""
     messages: list[dict[str, Any]] = []
     async with websockets.connect(f"{service.ws_url}/ws/jobs/{job_id}") as socket:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import signal
 import time
 from collections.abc import Iterator
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 
 from shared.redis_server import LocalRedis, free_port
 from tests.conftest import WORKER_READY_TIMEOUT_S, Process, start_api, start_worker, wait_for_health
@@ -81,3 +84,44 @@ def test_job_timeout_fails_job(stack: tuple[LocalRedis, str], samples_dir: Path)
 
     assert final["state"] == "failed"
     assert final["error"] == "Analysis timed out after 1 s"
+
+
+async def collect_until_final(ws_url: str, job_id: str, timeout_s: float) -> list[dict]:
+    messages: list[dict] = []
+    async with websockets.connect(f"{ws_url}/ws/jobs/{job_id}") as socket:
+        async with asyncio.timeout(timeout_s):
+            async for text in socket:
+                messages.append(json.loads(text))
+    return messages
+
+
+async def test_sigkilled_worker_job_is_rerun(stack: tuple[LocalRedis, str], samples_dir: Path) -> None:
+    redis, base_url = stack
+    ws_url = base_url.replace("http://", "ws://")
+    victim = start_ready_worker(redis, base_url, "lifecycle-victim")
+    replacement = None
+    try:
+        job_id = upload(base_url, samples_dir / "match-b-scoreboard.png")
+        follower = asyncio.create_task(collect_until_final(ws_url, job_id, timeout_s=600))
+        await asyncio.to_thread(wait_for_state, base_url, job_id, ("started",))
+
+        victim.signal(signal.SIGKILL)
+        victim.wait(timeout=10)
+        killed_at = time.monotonic()
+        replacement = start_worker(redis.url, name="lifecycle-replacement")
+        messages = await follower
+        recovered_s = time.monotonic() - killed_at
+    finally:
+        victim.stop()
+        if replacement is not None:
+            replacement.stop()
+
+    states = [message["state"] for message in messages]
+    seqs = [message["seq"] for message in messages]
+    print(f"job rerun and finished {recovered_s:.1f} s after its worker was killed (includes model loading)")
+    assert states[-1] == "finished"
+    assert states.count("finished") + states.count("failed") == 1
+    assert seqs == sorted(set(seqs))
+    assert any(message.get("requeued") for message in messages)
+    assert messages[-1]["result"]["kda"] == "0/5/1"
+    assert messages[-1]["attempt"] == 2

@@ -17,6 +17,7 @@ from shared.jobstore import JobStore
 from shared.settings import Settings
 from shared.states import FINAL_STATES, JobState, Stage
 from workers.pipeline import AnalysisError
+from workers.recovery import job_lease
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +52,21 @@ class StagePublisher:
 
 
 async def analyze(ctx: dict[str, Any], job_id: str) -> None:
-    settings: Settings = ctx["settings"]
     store: JobStore = ctx["store"]
-    attempt: int = ctx["job_try"]
 
     latest = await store.get(job_id)
     if latest is None or latest.get("state") in FINAL_STATES:
         logger.warning("job %s: skipped, its state is %s", job_id, latest and latest.get("state") or "gone")
         return
+
+    async with job_lease(store.redis, job_id, ctx["worker_id"]):
+        await _attempt(ctx, job_id)
+
+
+async def _attempt(ctx: dict[str, Any], job_id: str) -> None:
+    settings: Settings = ctx["settings"]
+    store: JobStore = ctx["store"]
+    attempt: int = ctx["job_try"]
 
     started = time.monotonic()
     await store.publish(

@@ -24,6 +24,7 @@ from shared.serialization import dumps, loads
 from shared.settings import Settings
 from workers.jobs import analyze
 from workers.pipeline import Analyzer, PipelineConfig
+from workers.recovery import run_reaper
 
 logger = logging.getLogger(__name__)
 
@@ -50,14 +51,17 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["store"] = JobStore(ctx["redis"], ttl_s=settings.result_ttl_s, recent_limit=settings.recent_jobs)
     ctx["worker_id"] = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     ctx["heartbeat"] = asyncio.create_task(_heartbeat(ctx["redis"], ctx["worker_id"]))
+    ctx["reaper"] = asyncio.create_task(run_reaper(ctx["redis"], ctx["store"], settings))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    heartbeat: asyncio.Task[None] | None = ctx.get("heartbeat")
-    if heartbeat is not None:
-        heartbeat.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await heartbeat
+    for name in ("heartbeat", "reaper"):
+        task: asyncio.Task[None] | None = ctx.get(name)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    if "worker_id" in ctx:
         with contextlib.suppress(RedisError, OSError):
             await ctx["redis"].zrem(keys.WORKERS, ctx["worker_id"])
     executor: ThreadPoolExecutor | None = ctx.get("executor")
