@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -176,10 +177,25 @@ class Hub:
         """Send the latest state of every followed job, covering events missed while disconnected."""
         job_ids = [job_id for job_id in self.followers if job_id != ALL_JOBS]
         events = await self.store.get_many(job_ids)
+        for job_id in set(job_ids) - {event["job_id"] for event in events}:
+            self._report_lost(job_id)
         if self.followers.get(ALL_JOBS):
             events += await self.store.recent()
         for event in events:
             self.dispatch(orjson.dumps(event))
+
+    def _report_lost(self, job_id: str) -> None:
+        """Fail a followed job whose state vanished, as when Redis restarted without persistence."""
+        logger.warning("job %s: its state is gone from Redis; telling its followers it failed", job_id)
+        for subscriber in list(self.followers.get(job_id, ())):
+            event = {
+                "job_id": job_id,
+                "state": "failed",
+                "seq": subscriber.last_seq.get(job_id, 0) + 1,
+                "published_at": time.time(),
+                "error": "The job was lost when the job store restarted; upload the screenshot again",
+            }
+            _offer(subscriber, event, _event_text(orjson.dumps(event)))
 
     @property
     def subscriber_count(self) -> int:

@@ -3,7 +3,9 @@
 Every state change goes through one Lua script that, atomically, takes the
 next per-job sequence number, stores the event as the job's latest state and
 publishes it. A job in a final state (finished or failed) never changes again,
-so late or duplicate publishers cannot overwrite it.
+so late or duplicate publishers cannot overwrite it, and only `create` may
+publish the first event of a job, so a job whose state vanished (Redis
+restarted without persistence) is never half brought back.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from shared.states import FINAL_STATES, JobState
 _TRANSITION = """
 local current = redis.call('HGET', KEYS[1], 'state')
 if current == 'finished' or current == 'failed' then
+  return false
+end
+if not current and ARGV[5] ~= '1' then
   return false
 end
 local seq = redis.call('INCR', KEYS[2])
@@ -51,7 +56,7 @@ class JobStore:
             pipe.zremrangebyscore(keys.RECENT_JOBS, "-inf", now - self.ttl_s)
             pipe.zremrangebyrank(keys.RECENT_JOBS, 0, -self.recent_limit - 1)
             await pipe.execute()
-        event = await self.publish(job_id, {"state": JobState.QUEUED, "created_at": now})
+        event = await self.publish(job_id, {"state": JobState.QUEUED, "created_at": now}, create=True)
         assert event is not None, "a new job cannot already be final"
         return event
 
@@ -76,10 +81,11 @@ class JobStore:
     async def image(self, job_id: str) -> bytes | None:
         return cast("bytes | None", await self.redis.get(keys.job_image(job_id)))
 
-    async def publish(self, job_id: str, changes: Event) -> Event | None:
+    async def publish(self, job_id: str, changes: Event, *, create: bool = False) -> Event | None:
         """Merge `changes` into the job's latest event and publish the result.
 
-        Returns the published event, or None when the job is already final.
+        Returns the published event, or None when the job is already final or,
+        unless `create` is set, has no state.
         """
         current = await self.get(job_id) or {}
         if current.get("state") in FINAL_STATES:
@@ -93,7 +99,7 @@ class JobStore:
         body = dumps(event)
         raw = await self._transition(
             keys=[keys.job_state(job_id), keys.job_seq(job_id)],
-            args=[body, self.ttl_s, event["state"], keys.EVENTS_CHANNEL],
+            args=[body, self.ttl_s, event["state"], keys.EVENTS_CHANNEL, "1" if create else "0"],
         )
         return None if raw is None else cast(Event, loads(raw))
 

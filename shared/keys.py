@@ -34,3 +34,7 @@ def job_lease(job_id: str) -> str:
 
 def job_reap_claim(job_id: str) -> str:
     return f"{PREFIX}job:{job_id}:reap"
+
+
+def upload_rate(client: str, window: int) -> str:
+    return f"{PREFIX}rate:{client}:{window}"

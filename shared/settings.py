@@ -50,6 +50,7 @@ class Settings:
     ocr_model_dir: Path | None = None
     recent_jobs: int = 100
     max_queue: int = 1000
+    uploads_per_minute: int = 120
     ws_send_queue: int = 256
     log_level: str = "INFO"
 
@@ -78,6 +79,7 @@ class Settings:
             ocr_model_dir=_path("SKILLSHIFT_OCR_MODEL_DIR"),
             recent_jobs=_int("SKILLSHIFT_RECENT_JOBS", cls.recent_jobs),
             max_queue=_int("SKILLSHIFT_MAX_QUEUE", cls.max_queue),
+            uploads_per_minute=_int("SKILLSHIFT_UPLOADS_PER_MINUTE", cls.uploads_per_minute),
             ws_send_queue=_int("SKILLSHIFT_WS_SEND_QUEUE", cls.ws_send_queue),
             log_level=os.environ.get("SKILLSHIFT_LOG_LEVEL", cls.log_level).upper(),
         )
@@ -85,5 +87,11 @@ class Settings:
     def __post_init__(self) -> None:
         for field in fields(self):
             value = getattr(self, field.name)
+            if field.name in _MAY_BE_ZERO:
+                continue
             if isinstance(value, int) and not isinstance(value, bool) and value <= 0:
                 raise SettingsError(f"{field.name} must be positive, got {value}")
+
+
+# Zero turns these off.
+_MAY_BE_ZERO = {"uploads_per_minute"}

@@ -172,7 +172,7 @@ def service() -> Iterator[Service]:
     redis = LocalRedis().start()
     port = free_port()
     worker = start_worker(redis.url)
-    api = start_api(redis.url, port)
+    api = start_api(redis.url, port, SKILLSHIFT_UPLOADS_PER_MINUTE="1000")
     running = Service(redis=redis, api=api, worker=worker, port=port)
     try:
         wait_for_health(running.base_url, workers=1, timeout_s=WORKER_READY_TIMEOUT_S)

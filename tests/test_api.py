@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 from PIL import Image
 
-from tests.conftest import Service
+from shared.redis_server import free_port
+from tests.conftest import Service, start_api, wait_for_health
 
 
 def png_bytes(width: int, height: int, mode: str = "RGB") -> bytes:
@@ -179,3 +180,25 @@ def test_api_process_never_imports_model_stack(service: Service, tmp_path: Path)
 
     assert result.returncode == 0, result.stderr
     assert "LOADED []" in result.stdout
+
+
+def test_upload_rate_limit_is_429(service: Service, tmp_path: Path) -> None:
+    port = free_port()
+    api = start_api(service.redis.url, port, name="ratelimit-api", SKILLSHIFT_UPLOADS_PER_MINUTE="3")
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(base_url, workers=0)
+        responses = []
+        for _ in range(8):
+            with small_screenshot(tmp_path).open("rb") as handle:
+                responses.append(httpx.post(f"{base_url}/api/jobs", files={"file": handle}, timeout=30))
+    finally:
+        api.stop()
+
+    statuses = [response.status_code for response in responses]
+    # At most two one-minute windows are touched, so at most 2 x 3 uploads pass.
+    assert statuses.count(202) <= 6
+    limited = [response for response in responses if response.status_code == 429]
+    assert limited, statuses
+    assert int(limited[0].headers["retry-after"]) >= 1
+    assert "per minute" in limited[0].json()["detail"]

@@ -86,3 +86,10 @@ async def test_state_and_image_expire(store: JobStore) -> None:
 
     assert 0 < state_ttl <= 60
     assert 0 < image_ttl <= 30
+
+
+async def test_vanished_job_is_not_recreated(store: JobStore) -> None:
+    event = await store.publish("7" * 32, {"state": "finished", "result": {}})
+
+    assert event is None
+    assert await store.get("7" * 32) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import socket
@@ -15,7 +16,11 @@ from typing import Any
 from arq import Worker
 from arq.connections import RedisSettings
 from arq.worker import func
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared import keys
 from shared.heartbeat import HEARTBEAT_INTERVAL_S
@@ -29,6 +34,7 @@ from workers.recovery import run_reaper
 logger = logging.getLogger(__name__)
 
 STALE_WORKER_S = 3600
+REDIS_RETRIES = 40
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -83,6 +89,16 @@ async def _heartbeat(redis: Any, worker_id: str) -> None:
         await asyncio.sleep(HEARTBEAT_INTERVAL_S)
 
 
+def redis_settings(url: str) -> RedisSettings:
+    """arq's connection settings, retrying commands with backoff for about a minute while Redis restarts."""
+    return dataclasses.replace(
+        RedisSettings.from_dsn(url),
+        conn_retries=REDIS_RETRIES,
+        retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), retries=REDIS_RETRIES),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+    )
+
+
 def worker_options(settings: Settings) -> dict[str, Any]:
     return {
         "functions": [
@@ -97,7 +113,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         "on_startup": startup,
         "on_shutdown": shutdown,
         "ctx": {"settings": settings},
-        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "redis_settings": redis_settings(settings.redis_url),
         "queue_name": settings.queue_name,
         "job_serializer": dumps,
         "job_deserializer": loads,

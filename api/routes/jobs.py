@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api.ratelimit import check_upload_rate
 from api.state import AppState
 from api.uploads import read_upload
 from shared.annotate import render_annotated
@@ -35,6 +36,7 @@ async def create_job(request: Request) -> Response:
     state: AppState = request.app.state.skillshift
     settings = state.settings
 
+    await check_upload_rate(state.redis, request, settings.uploads_per_minute)
     depth = await state.redis.zcard(settings.queue_name)
     if depth >= settings.max_queue:
         raise HTTPException(
