@@ -106,7 +106,7 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError):
                 await subscriber.sender
 
-    async def follow(self, subscriber: Subscriber, job_id: str) -> bool:
+    async def follow(self, subscriber: Subscriber, job_id: str, *, announce: bool = True) -> bool:
         """Start sending `job_id`'s events (or every job's, for "*"), beginning with its latest state.
 
         Returns False for a job that does not exist.
@@ -121,7 +121,8 @@ class Hub:
                 self.unfollow(subscriber, job_id)
                 return False
             snapshot = [latest]
-        subscriber.send_json({"type": "subscribed", "job_id": job_id})
+        if announce:
+            subscriber.send_json({"type": "subscribed", "job_id": job_id})
         for event in snapshot:
             _offer(subscriber, event, _event_text(orjson.dumps(event)))
         return True

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from arq.connections import ArqRedis
+from arq.connections import RedisSettings, create_pool
 from redis.asyncio import Redis
 
 from shared.jobstore import JobStore
@@ -140,7 +140,9 @@ async def test_worker_survives_corrupt_image(
     service: Service, samples_dir: Path, truth: dict[str, Any]
 ) -> None:
     """A corrupt image that reached the queue fails with a message; the next job still runs."""
-    redis = ArqRedis.from_url(service.redis.url, job_serializer=dumps, job_deserializer=loads)
+    redis = await create_pool(
+        RedisSettings.from_dsn(service.redis.url), job_serializer=dumps, job_deserializer=loads
+    )
     store = JobStore(Redis.from_url(service.redis.url), ttl_s=600)
     job_id = "c" * 32
     await store.create(job_id, b"\x89PNG\r\n\x1a\n" + b"garbage" * 100, image_ttl_s=600)

@@ -48,9 +48,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inference")
     started = time.monotonic()
     analyzer = await asyncio.get_running_loop().run_in_executor(executor, Analyzer.load, config)
-    for line in analyzer.loaded:
-        logger.info("loaded %s", line)
-    logger.info("models ready on %s in %.1f s", analyzer.device, time.monotonic() - started)
+    logger.info(
+        "models ready on %s in %.1f s: %s", analyzer.device, time.monotonic() - started, "; ".join(analyzer.loaded)
+    )
 
     ctx["executor"] = executor
     ctx["analyzer"] = analyzer

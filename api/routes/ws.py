@@ -31,7 +31,7 @@ async def job_socket(websocket: WebSocket) -> None:
     hub = state.hub
     subscriber = hub.connect(websocket, close_after_final=job_id)
     try:
-        if not await hub.follow(subscriber, job_id):
+        if not await hub.follow(subscriber, job_id, announce=False):
             subscriber.send_json({"type": "error", "job_id": job_id, "detail": "No such job"})
             subscriber.send("")
         await _drain_client(websocket)

@@ -1,0 +1,279 @@
+"""The dashboard in web_ui/ in headless Chromium, against the real API, worker and Redis.
+
+Each test saves screenshots of the states it reaches under artifacts/dashboard/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, WebSocketRoute, expect, sync_playwright
+
+from tests.conftest import Service
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 900}
+# Tall enough that the sticky result panel shows the teams and the screenshot without scrolling.
+TALL_DESKTOP = {"width": 1280, "height": 2000}
+PHONE = {"width": 375, "height": 812}
+
+# The first job also waits for the worker to warm up; CPU analysis takes 10-20 s on a real sample.
+FINISH_TIMEOUT_MS = 240_000
+POLL_LABEL = "Live updates unavailable, polling every 2.5 s"
+SOCKET_URL = re.compile(r"/ws$")
+ANNOTATED_LOADED = """() => {
+  const image = document.querySelector("#result .shot-image");
+  return image.src.endsWith("/annotated.png") && image.complete && image.naturalWidth > 0;
+}"""
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+HOSTILE_SQUAD = "<b>X</b>"
+HOSTILE_WARNING = "<script>alert(2)</script> unreadable gold"
+HOSTILE_ERROR = '<img src=y onerror="alert(3)"> is not a post-match screen'
+
+
+@dataclass
+class Dashboard:
+    """A page showing the dashboard, with the dialogs and script errors it raised."""
+
+    page: Page
+    base_url: str
+    artifacts: Path
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def open(self, query: str = "") -> None:
+        self.page.goto(f"{self.base_url}/{query}")
+        expect(self.page.locator("#job-list")).to_be_attached()
+
+    def connection(self) -> Locator:
+        return self.page.locator("[data-connection-text]")
+
+    def upload(self, *paths: Path) -> None:
+        self.page.set_input_files("#file-input", [str(path) for path in paths])
+
+    def card(self, title: str) -> Locator:
+        return self.page.locator(".job-card", has=self.page.locator(".job-title", has_text=title))
+
+    def wait_state(self, card: Locator, state: str | re.Pattern[str], timeout_ms: float = 15_000) -> None:
+        expect(card).to_have_attribute("data-state", state, timeout=timeout_ms)
+
+    def uploader_row(self) -> Locator:
+        return self.page.locator("#result tr.is-you")
+
+    def save(self, name: str) -> None:
+        folder = self.artifacts / "dashboard"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def dashboard(browser: Browser, service: Service, artifacts_dir: Path) -> Iterator[Dashboard]:
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    opened = Dashboard(page, service.base_url, artifacts_dir)
+    page.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: opened.errors.append(str(error)))
+    yield opened
+    context.close()
+
+
+def event(job_id: str, seq: int, state: str, **fields: Any) -> dict[str, Any]:
+    now = time.time()
+    message = {"type": "event", "job_id": job_id, "state": state, "seq": seq, "published_at": now}
+    message.update(created_at=now - 30, **fields)
+    if state != "queued":
+        message.setdefault("started_at", now - 20)
+    if state in ("finished", "failed"):
+        message.setdefault("finished_at", now - 2)
+    return message
+
+
+def hostile_result(samples_dir: Path) -> dict[str, Any]:
+    """The truth of a real scoreboard with markup in the names, squads and warnings."""
+    result: dict[str, Any] = json.loads((samples_dir / "truth.json").read_text())["match-a-scoreboard.png"]
+    result["players"][1]["name"] = HOSTILE_NAME
+    result["players"][6]["squad"] = HOSTILE_SQUAD
+    result.update(confidence=0.71, warnings=[HOSTILE_WARNING], timings_ms={"reading": 9100.0})
+    result["image"] = {"width": 2532, "height": 1170}
+    return result
+
+
+def mock_socket(messages: list[dict[str, Any]]) -> Callable[[WebSocketRoute], None]:
+    """Return a WS /ws handler that confirms the "*" subscription, then sends `messages` in order."""
+
+    def handle(socket: WebSocketRoute) -> None:
+        def on_message(text: str | bytes) -> None:
+            if json.loads(text) == {"op": "subscribe", "job_id": "*"}:
+                socket.send(json.dumps({"type": "subscribed", "job_id": "*"}))
+                for message in messages:
+                    socket.send(json.dumps(message))
+
+        socket.on_message(on_message)
+
+    return handle
+
+
+def test_upload_shows_uploader_kda(dashboard: Dashboard, samples_dir: Path) -> None:
+    dashboard.open()
+    expect(dashboard.connection()).to_have_text("Live")
+    expect(dashboard.page.locator("[data-metric=workers]")).not_to_have_text("–")
+    dashboard.save("empty")
+
+    dashboard.upload(samples_dir / "match-a-scoreboard.png")
+    card = dashboard.card("match-a-scoreboard.png")
+    expect(card).to_have_count(1, timeout=2_000)
+    dashboard.wait_state(card, re.compile("started|finished"), timeout_ms=FINISH_TIMEOUT_MS)
+    dashboard.save("started")
+    dashboard.wait_state(card, "finished", timeout_ms=FINISH_TIMEOUT_MS)
+    expect(card.locator(".job-stage")).to_contain_text("K/D/A 2/2/17")
+    dashboard.save("finished-card")
+
+    card.click()
+    expect(dashboard.uploader_row()).to_have_count(1)
+    expect(dashboard.uploader_row().locator("td.col-kda")).to_have_text("2/2/17")
+    expect(dashboard.page.locator("#result .outcome")).to_have_text("victory", ignore_case=True)
+    dashboard.page.set_viewport_size(TALL_DESKTOP)
+    dashboard.save("result-view")
+
+    dashboard.page.get_by_role("button", name="Show detections").click()
+    shot = dashboard.page.locator("#result .shot-image")
+    expect(shot).to_have_attribute("src", re.compile(r"/annotated\.png$"))
+    dashboard.page.wait_for_function(ANNOTATED_LOADED)
+    expect(dashboard.page.locator("#result .shot-note")).to_be_hidden()
+    assert dashboard.errors == []
+
+
+def test_poll_transport_shows_result(dashboard: Dashboard, samples_dir: Path) -> None:
+    dashboard.open("?transport=poll")
+    expect(dashboard.connection()).to_have_text(POLL_LABEL)
+    dashboard.save("polling-fallback")
+
+    dashboard.upload(samples_dir / "match-a-scoreboard.png")
+    card = dashboard.card("match-a-scoreboard.png")
+    dashboard.wait_state(card, "finished", timeout_ms=FINISH_TIMEOUT_MS)
+    card.click()
+
+    expect(dashboard.uploader_row().locator("td.col-kda")).to_have_text("2/2/17")
+    expect(dashboard.connection()).to_have_text(POLL_LABEL)
+    assert dashboard.errors == []
+
+
+def test_unreachable_socket_falls_back_to_polling(dashboard: Dashboard, samples_dir: Path) -> None:
+    attempts: list[float] = []
+
+    def refuse(socket: WebSocketRoute) -> None:
+        attempts.append(time.monotonic())
+        socket.close(code=1011, reason="unreachable in this test")
+
+    dashboard.page.route_web_socket(SOCKET_URL, refuse)
+    dashboard.open()
+    expect(dashboard.connection()).to_have_text(POLL_LABEL)
+
+    dashboard.upload(samples_dir / "match-a-scoreboard.png")
+    card = dashboard.card("match-a-scoreboard.png")
+    dashboard.wait_state(card, "finished", timeout_ms=FINISH_TIMEOUT_MS)
+    card.click()
+
+    expect(dashboard.uploader_row().locator("td.col-kda")).to_have_text("2/2/17")
+    assert len(attempts) >= 2, "the page never retried the WebSocket"
+    assert dashboard.errors == []
+
+
+def test_socket_reconnects_with_backoff(dashboard: Dashboard) -> None:
+    attempts: list[float] = []
+
+    def refuse_twice(socket: WebSocketRoute) -> None:
+        attempts.append(time.monotonic())
+        if len(attempts) <= 2:
+            socket.close(code=1011, reason="dropped in this test")
+        else:
+            socket.connect_to_server()
+
+    dashboard.page.route_web_socket(SOCKET_URL, refuse_twice)
+    dashboard.open()
+    expect(dashboard.connection()).to_have_text(POLL_LABEL)
+    expect(dashboard.connection()).to_have_text("Live", timeout=15_000)
+
+    assert len(attempts) == 3
+    first_wait, second_wait = attempts[1] - attempts[0], attempts[2] - attempts[1]
+    assert 0.8 <= first_wait < 1.8, f"first retry after {first_wait:.2f} s, expected about 1 s"
+    assert 1.8 <= second_wait < 3.0, f"second retry after {second_wait:.2f} s, expected about 2 s"
+
+
+def test_screenshot_text_is_not_markup(dashboard: Dashboard, samples_dir: Path) -> None:
+    finished_id, failed_id = "a" * 32, "b" * 32
+    messages = [
+        event(finished_id, 2, "started", stage="reading"),
+        event(finished_id, 4, "finished", result=hostile_result(samples_dir)),
+        event(finished_id, 3, "started", stage="parsing"),
+        event(failed_id, 3, "failed", error=HOSTILE_ERROR),
+    ]
+    dashboard.page.route_web_socket(SOCKET_URL, mock_socket(messages))
+    dashboard.open()
+    finished = dashboard.page.locator(f".job-card[data-job-id='{finished_id}']")
+    failed = dashboard.page.locator(f".job-card[data-job-id='{failed_id}']")
+
+    dashboard.wait_state(finished, "finished")
+    dashboard.wait_state(failed, "failed")
+    expect(failed.locator(".job-detail")).to_have_text(HOSTILE_ERROR)
+    dashboard.save("failed-card")
+
+    finished.focus()
+    dashboard.page.keyboard.press("Enter")
+    expect(dashboard.page.locator("#result h2")).to_be_focused()
+    table = dashboard.page.locator("#result .teams")
+    expect(table.get_by_text(HOSTILE_NAME, exact=True)).to_have_count(1)
+    expect(table.get_by_text(HOSTILE_SQUAD, exact=True)).to_have_count(1)
+    expect(dashboard.page.locator("#result .warnings li")).to_have_text(HOSTILE_WARNING)
+    expect(dashboard.page.locator("img[src='x'], img[src='y'], #result b, #result script")).to_have_count(0)
+
+    failed.click()
+    expect(dashboard.page.locator("#result .error-text")).to_have_text(HOSTILE_ERROR)
+    expect(finished).to_have_attribute("data-state", "finished")
+    dashboard.page.wait_for_timeout(500)
+    assert dashboard.dialogs == []
+    assert dashboard.errors == []
+
+
+def test_phone_layout_fits_and_respects_reduced_motion(dashboard: Dashboard, samples_dir: Path) -> None:
+    job_id = "c" * 32
+    dashboard.page.route_web_socket(SOCKET_URL, mock_socket([event(job_id, 5, "finished", result=hostile_result(samples_dir))]))
+    dashboard.page.set_viewport_size(PHONE)
+    dashboard.page.emulate_media(reduced_motion="reduce")
+    dashboard.open()
+
+    card = dashboard.page.locator(f".job-card[data-job-id='{job_id}']")
+    card.click()
+    expect(dashboard.uploader_row()).to_have_count(1)
+    dashboard.save("result-view-375px")
+
+    assert dashboard.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    dot = dashboard.page.locator(".connection-dot")
+    assert dot.evaluate("node => getComputedStyle(node).animationName") == "none"
+    assert dashboard.errors == []
