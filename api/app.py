@@ -17,6 +17,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from api.auth import Auth
 from api.errors import exception_handlers
 from api.headers import SecurityHeadersMiddleware
 from api.realtime import Hub
@@ -65,7 +66,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         store = JobStore(redis, ttl_s=settings.result_ttl_s, recent_limit=settings.recent_jobs)
         hub = Hub(events_redis, store, settings.ws_send_queue)
-        app.state.skillshift = AppState(settings=settings, redis=redis, store=store, hub=hub)
+        auth = Auth(settings.api_tokens, settings.admin_tokens)
+        app.state.skillshift = AppState(settings=settings, redis=redis, store=store, hub=hub, auth=auth)
         listener = asyncio.create_task(hub.run(), name="skillshift-events")
         logger.info("API ready; Redis at %s", _redact(settings.redis_url))
         try:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from arq.connections import ArqRedis
 
+from api.auth import Auth
 from api.realtime import Hub
 from shared.jobstore import JobStore
 from shared.settings import Settings
@@ -17,6 +18,7 @@ class AppState:
     redis: ArqRedis
     store: JobStore
     hub: Hub
+    auth: Auth
 
     @property
     def arq(self) -> ArqRedis:

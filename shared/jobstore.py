@@ -47,11 +47,15 @@ class JobStore:
         self.recent_limit = recent_limit
         self._transition = redis.register_script(_TRANSITION)
 
-    async def create(self, job_id: str, image: bytes, *, image_ttl_s: int) -> Event:
-        """Store the image and publish the job's first event, `queued`."""
+    async def create(self, job_id: str, image: bytes, *, image_ttl_s: int, owner: str = "") -> Event:
+        """Store the image and publish the job's first event, `queued`.
+
+        `owner` is the digest of the API token that created the job ("" when tokens are off).
+        """
         now = time.time()
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(keys.job_image(job_id), image, ex=image_ttl_s)
+            pipe.hset(keys.job_state(job_id), "owner", owner)
             pipe.zadd(keys.RECENT_JOBS, {job_id: now})
             pipe.zremrangebyscore(keys.RECENT_JOBS, "-inf", now - self.ttl_s)
             pipe.zremrangebyrank(keys.RECENT_JOBS, 0, -self.recent_limit - 1)
@@ -63,6 +67,11 @@ class JobStore:
     async def get(self, job_id: str) -> Event | None:
         raw = await cast("Awaitable[bytes | None]", self.redis.hget(keys.job_state(job_id), "event"))
         return None if raw is None else cast(Event, loads(raw))
+
+    async def owner(self, job_id: str) -> str | None:
+        """Return the digest of the token that created the job, "" for a public job, None for no job."""
+        raw = await cast("Awaitable[bytes | None]", self.redis.hget(keys.job_state(job_id), "owner"))
+        return None if raw is None else raw.decode()
 
     async def get_many(self, job_ids: list[str]) -> list[Event]:
         if not job_ids:

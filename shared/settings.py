@@ -23,6 +23,10 @@ def _int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 def _path(name: str) -> Path | None:
     raw = os.environ.get(name)
     return Path(raw).expanduser() if raw else None
@@ -51,6 +55,9 @@ class Settings:
     recent_jobs: int = 100
     max_queue: int = 1000
     uploads_per_minute: int = 120
+    api_tokens: frozenset[str] = frozenset()
+    admin_tokens: frozenset[str] = frozenset()
+    allowed_origins: tuple[str, ...] = ()
     ws_send_queue: int = 256
     log_level: str = "INFO"
 
@@ -80,6 +87,9 @@ class Settings:
             recent_jobs=_int("SKILLSHIFT_RECENT_JOBS", cls.recent_jobs),
             max_queue=_int("SKILLSHIFT_MAX_QUEUE", cls.max_queue),
             uploads_per_minute=_int("SKILLSHIFT_UPLOADS_PER_MINUTE", cls.uploads_per_minute),
+            api_tokens=frozenset(_list("SKILLSHIFT_API_TOKENS")),
+            admin_tokens=frozenset(_list("SKILLSHIFT_ADMIN_TOKENS")),
+            allowed_origins=tuple(_list("SKILLSHIFT_ALLOWED_ORIGINS")),
             ws_send_queue=_int("SKILLSHIFT_WS_SEND_QUEUE", cls.ws_send_queue),
             log_level=os.environ.get("SKILLSHIFT_LOG_LEVEL", cls.log_level).upper(),
         )

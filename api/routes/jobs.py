@@ -25,9 +25,15 @@ JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 ANALYZE_FUNCTION = "analyze"
 
 
-def valid_job_id(request: Request) -> str:
+async def readable_job_id(request: Request) -> str:
+    """Return the job id of the path when the job exists and the caller's token may read it, else 404."""
+    state: AppState = request.app.state.skillshift
+    access = state.auth.require(request.headers)
     job_id = str(request.path_params["job_id"])
     if not JOB_ID.match(job_id):
+        raise HTTPException(404, "No such job")
+    owner = await state.store.owner(job_id)
+    if owner is None or not access.can_read(owner):
         raise HTTPException(404, "No such job")
     return job_id
 
@@ -36,6 +42,7 @@ async def create_job(request: Request) -> Response:
     state: AppState = request.app.state.skillshift
     settings = state.settings
 
+    access = state.auth.require(request.headers)
     await check_upload_rate(state.redis, request, settings.uploads_per_minute)
     depth = await state.redis.zcard(settings.queue_name)
     if depth >= settings.max_queue:
@@ -51,7 +58,7 @@ async def create_job(request: Request) -> Response:
         raise HTTPException(exc.status, exc.detail) from None
 
     job_id = uuid.uuid4().hex
-    event = await state.store.create(job_id, data, image_ttl_s=settings.image_ttl_s)
+    event = await state.store.create(job_id, data, image_ttl_s=settings.image_ttl_s, owner=access.owner)
     await state.arq.enqueue_job(ANALYZE_FUNCTION, job_id, _job_id=job_id, _queue_name=settings.queue_name)
     logger.info("queued job %s (%s %dx%d, %d bytes)", job_id, info.format, info.width, info.height, len(data))
 
@@ -61,7 +68,7 @@ async def create_job(request: Request) -> Response:
 
 async def get_job(request: Request) -> Response:
     state: AppState = request.app.state.skillshift
-    job_id = valid_job_id(request)
+    job_id = await readable_job_id(request)
     event = await state.store.get(job_id)
     if event is None:
         raise HTTPException(404, "No such job")
@@ -70,7 +77,7 @@ async def get_job(request: Request) -> Response:
 
 async def get_image(request: Request) -> Response:
     state: AppState = request.app.state.skillshift
-    job_id = valid_job_id(request)
+    job_id = await readable_job_id(request)
     data = await state.store.image(job_id)
     if data is None:
         raise HTTPException(404, "No stored image for this job; images expire after upload")
@@ -80,7 +87,7 @@ async def get_image(request: Request) -> Response:
 
 async def get_annotated(request: Request) -> Response:
     state: AppState = request.app.state.skillshift
-    job_id = valid_job_id(request)
+    job_id = await readable_job_id(request)
     event = await state.store.get(job_id)
     if event is None:
         raise HTTPException(404, "No such job")

@@ -9,21 +9,49 @@ import orjson
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from api.realtime import ALL_JOBS, Hub, Subscriber
+from api.auth import Access, bearer_token, origin_allowed
+from api.realtime import ALL_JOBS, Subscriber
 from api.routes.jobs import JOB_ID
 from api.state import AppState
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4096
+CLOSE_POLICY = 1008
+CLOSE_UNAUTHORIZED = 4401
 CLOSE_UNKNOWN_JOB = 4404
+
+
+async def open_socket(websocket: WebSocket) -> Access | None:
+    """Accept the connection; return the caller's access, or None after closing it for a bad token."""
+    state: AppState = websocket.app.state.skillshift
+    if not origin_allowed(websocket.headers, state.settings.allowed_origins):
+        logger.warning("rejected a WebSocket from origin %r", websocket.headers.get("origin"))
+        await websocket.close(CLOSE_POLICY)
+        return None
+    await websocket.accept()
+    access = state.auth.identify(bearer_token(websocket.headers, websocket.query_params))
+    if access is None:
+        detail = "Missing or invalid API token; pass it as ?token=<token> or an Authorization header"
+        await websocket.send_json({"type": "error", "detail": detail})
+        await websocket.close(CLOSE_UNAUTHORIZED)
+    return access
+
+
+async def may_follow(state: AppState, access: Access, job_id: str) -> bool:
+    if job_id == ALL_JOBS:
+        return access.admin
+    owner = await state.store.owner(job_id)
+    return owner is not None and access.can_read(owner)
 
 
 async def job_socket(websocket: WebSocket) -> None:
     state: AppState = websocket.app.state.skillshift
     job_id = str(websocket.path_params["job_id"])
-    await websocket.accept()
-    if not JOB_ID.match(job_id):
+    access = await open_socket(websocket)
+    if access is None:
+        return
+    if not JOB_ID.match(job_id) or not await may_follow(state, access, job_id):
         await websocket.send_json({"type": "error", "job_id": job_id, "detail": "No such job"})
         await websocket.close(CLOSE_UNKNOWN_JOB)
         return
@@ -41,7 +69,9 @@ async def job_socket(websocket: WebSocket) -> None:
 
 async def events_socket(websocket: WebSocket) -> None:
     state: AppState = websocket.app.state.skillshift
-    await websocket.accept()
+    access = await open_socket(websocket)
+    if access is None:
+        return
     hub = state.hub
     subscriber = hub.connect(websocket)
     try:
@@ -49,7 +79,7 @@ async def events_socket(websocket: WebSocket) -> None:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-            await _handle_command(hub, subscriber, message.get("text"))
+            await _handle_command(state, access, subscriber, message.get("text"))
     finally:
         await hub.disconnect(subscriber)
 
@@ -62,7 +92,7 @@ async def _drain_client(websocket: WebSocket) -> None:
             return
 
 
-async def _handle_command(hub: Hub, subscriber: Subscriber, text: str | None) -> None:
+async def _handle_command(state: AppState, access: Access, subscriber: Subscriber, text: str | None) -> None:
     command = _parse_command(text)
     if isinstance(command, str):
         subscriber.send_json({"type": "error", "detail": command})
@@ -70,9 +100,13 @@ async def _handle_command(hub: Hub, subscriber: Subscriber, text: str | None) ->
 
     op, job_id = command
     if op == "unsubscribe":
-        hub.unfollow(subscriber, job_id)
+        state.hub.unfollow(subscriber, job_id)
         subscriber.send_json({"type": "unsubscribed", "job_id": job_id})
-    elif not await hub.follow(subscriber, job_id):
+    elif job_id == ALL_JOBS and not access.admin:
+        subscriber.send_json(
+            {"type": "error", "job_id": job_id, "detail": "Following every job needs an admin token"}
+        )
+    elif not await may_follow(state, access, job_id) or not await state.hub.follow(subscriber, job_id):
         subscriber.send_json({"type": "error", "job_id": job_id, "detail": "No such job"})
 
 
