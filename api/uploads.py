@@ -44,7 +44,11 @@ async def read_upload(request: Request, max_file_bytes: int) -> bytes:
     try:
         form = await parser.parse()
     except MultiPartException as exc:
-        raise HTTPException(400, f"Malformed multipart body: {exc.message}") from None
+        raise HTTPException(
+            400,
+            f"Malformed multipart body ({exc.message}); send one part named '{FIELD}' "
+            "with part headers under 4 KiB (a filename of a few hundred characters at most)",
+        ) from None
 
     files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
     named = form.getlist(FIELD)

@@ -25,6 +25,13 @@ LOGS = ARTIFACTS / "logs"
 WORKER_READY_TIMEOUT_S = 300
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Start each run with empty process logs."""
+    if LOGS.is_dir():
+        for log in LOGS.glob("*.log"):
+            log.unlink()
+
+
 def service_env(redis_url: str, **overrides: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(

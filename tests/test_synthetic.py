@@ -15,7 +15,7 @@ from PIL import Image
 from workers.training import layout
 from workers.training.augment import augment
 from workers.training.synthetic import CLASSES, VIEWS, main, render_screen
-from workers.training.values import PUNCTUATION_NAMES, UNICODE_NAMES, sample_match
+from workers.training.values import UNICODE_NAMES, sample_match
 
 SEEDS = range(40)
 
