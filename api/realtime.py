@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 ALL_JOBS = "*"
 CLOSE_TOO_SLOW = 1008
+# The close frame waits behind what the client has not read yet.
+DROP_CLOSE_TIMEOUT_S = 10.0
 RECONNECT_MAX_S = 5.0
 # Far above the number of recent jobs a resync can replay, so replays are always deduplicated.
 MAX_TRACKED_JOBS = 10_000
@@ -214,5 +216,5 @@ def _offer(subscriber: Subscriber, event: dict[str, Any], text: str) -> None:
 async def _close_quietly(websocket: WebSocket, code: int, reason: str) -> None:
     if websocket.application_state == WebSocketState.DISCONNECTED:
         return
-    with contextlib.suppress(RuntimeError, OSError):
-        await asyncio.wait_for(websocket.close(code, reason), timeout=1.0)
+    with contextlib.suppress(RuntimeError, OSError, TimeoutError):
+        await asyncio.wait_for(websocket.close(code, reason), timeout=DROP_CLOSE_TIMEOUT_S)

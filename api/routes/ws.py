@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 import orjson
@@ -62,7 +65,7 @@ async def job_socket(websocket: WebSocket) -> None:
         if not await hub.follow(subscriber, job_id, announce=False):
             subscriber.send_json({"type": "error", "job_id": job_id, "detail": "No such job"})
             subscriber.send("")
-        await _drain_client(websocket)
+        await _serve(subscriber, _drain_client(websocket))
     finally:
         await hub.disconnect(subscriber)
 
@@ -72,16 +75,31 @@ async def events_socket(websocket: WebSocket) -> None:
     access = await open_socket(websocket)
     if access is None:
         return
-    hub = state.hub
-    subscriber = hub.connect(websocket)
+    subscriber = state.hub.connect(websocket)
     try:
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                return
-            await _handle_command(state, access, subscriber, message.get("text"))
+        await _serve(subscriber, _read_commands(state, access, subscriber))
     finally:
-        await hub.disconnect(subscriber)
+        await state.hub.disconnect(subscriber)
+
+
+async def _serve(subscriber: Subscriber, reader: Coroutine[Any, Any, None]) -> None:
+    """Run the client reader until the client leaves or the sender stops (closed, or dropped as too slow)."""
+    reading = asyncio.create_task(reader)
+    assert subscriber.sender is not None
+    try:
+        await asyncio.wait({reading, subscriber.sender}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        reading.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reading
+
+
+async def _read_commands(state: AppState, access: Access, subscriber: Subscriber) -> None:
+    while True:
+        message = await subscriber.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        await _handle_command(state, access, subscriber, message.get("text"))
 
 
 async def _drain_client(websocket: WebSocket) -> None:
