@@ -92,21 +92,11 @@ def start_worker(redis_url: str, name: str = "worker", **overrides: str) -> Proc
     return Process(name, command, service_env(redis_url, **overrides)).start()
 
 
-def start_api(redis_url: str, port: int, name: str = "api", **overrides: str) -> Process:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "api.main:app",
-        "--worker-class",
-        "uvicorn.workers.UvicornWorker",
-        "--workers",
-        "1",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--graceful-timeout",
-        "5",
-    ]
+def start_api(redis_url: str, port: int, name: str = "api", processes: int = 1, **overrides: str) -> Process:
+    """Start the API as users run it: gunicorn with uvicorn workers."""
+    command = [sys.executable, "-m", "gunicorn", "api.main:app"]
+    command += ["--worker-class", "uvicorn.workers.UvicornWorker", "--workers", str(processes)]
+    command += ["--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5"]
     return Process(name, command, service_env(redis_url, **overrides)).start()
 
 
