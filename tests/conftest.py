@@ -23,13 +23,7 @@ SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO.parent / "shared" / "sa
 ARTIFACTS = REPO / "artifacts"
 LOGS = ARTIFACTS / "logs"
 WORKER_READY_TIMEOUT_S = 300
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Start each run with empty process logs."""
-    if LOGS.is_dir():
-        for log in LOGS.glob("*.log"):
-            log.unlink()
+_STARTED: set[str] = set()
 
 
 def service_env(redis_url: str, **overrides: str) -> dict[str, str]:
@@ -59,7 +53,9 @@ class Process:
         self.log_path = LOGS / f"{self.name}.log"
 
     def start(self) -> Process:
-        log = self.log_path.open("ab")
+        # Each run starts a process's log afresh; a restart of the same process appends.
+        log = self.log_path.open("ab" if self.name in _STARTED else "wb")
+        _STARTED.add(self.name)
         self.popen = subprocess.Popen(
             self.command, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT
         )

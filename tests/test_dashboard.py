@@ -27,7 +27,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.conftest import Service
+from shared.redis_server import free_port
+from tests.conftest import Process, Service, start_api, wait_for_health
 from workers.training.synthetic import render_screen
 from workers.training.values import sample_match
 
@@ -54,6 +55,11 @@ ANNOTATED_LOADED = """() => {
   const image = document.querySelector("#result .shot-image");
   return image.src.endsWith("/annotated.png") && image.complete && image.naturalWidth > 0;
 }"""
+BLOB_IMAGE_LOADED = """() => {
+  const image = document.querySelector("#result .shot-image");
+  return image.src.startsWith("blob:") && image.complete && image.naturalWidth > 0;
+}"""
+CLIENT_TOKEN = "dashboard-client-token"
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 HOSTILE_SQUAD = "<b>X</b>"
 HOSTILE_WARNING = "<script>alert(2)</script> unreadable gold"
@@ -85,6 +91,12 @@ class Dashboard:
 
     def wait_state(self, card: Locator, state: str | re.Pattern[str], timeout_ms: float = 15_000) -> None:
         expect(card).to_have_attribute("data-state", state, timeout=timeout_ms)
+
+    def wait_finished(self, card: Locator) -> None:
+        """Wait for the job to end, then fail at once, with the job's error, unless it finished."""
+        self.wait_state(card, re.compile("finished|failed"), timeout_ms=FINISH_TIMEOUT_MS)
+        state = card.get_attribute("data-state")
+        assert state == "finished", f"job {state}: {card.locator('.job-detail').text_content()}"
 
     def uploader_row(self) -> Locator:
         return self.page.locator("#result tr.is-you")
@@ -120,6 +132,21 @@ def dashboard(browser: Browser, service: Service, artifacts_dir: Path) -> Iterat
     page.on("pageerror", lambda error: opened.errors.append(str(error)))
     yield opened
     context.close()
+
+
+@pytest.fixture(scope="module")
+def secured_url(service: Service) -> Iterator[str]:
+    """A second API process on the same Redis and worker, with API tokens required."""
+    port = free_port()
+    api: Process = start_api(
+        service.redis.url, port, name="dashboard-secured-api", SKILLSHIFT_API_TOKENS=CLIENT_TOKEN
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(base_url, workers=1)
+        yield base_url
+    finally:
+        api.stop()
 
 
 def event(job_id: str, seq: int, state: str, **fields: Any) -> dict[str, Any]:
@@ -169,7 +196,7 @@ def test_upload_shows_uploader_kda(dashboard: Dashboard, samples_dir: Path) -> N
     expect(card).to_have_count(1, timeout=2_000)
     dashboard.wait_state(card, re.compile("started|finished"), timeout_ms=FINISH_TIMEOUT_MS)
     dashboard.save("started")
-    dashboard.wait_state(card, "finished", timeout_ms=FINISH_TIMEOUT_MS)
+    dashboard.wait_finished(card)
     expect(card.locator(".job-stage")).to_contain_text("K/D/A 2/2/17")
     dashboard.save("finished-card")
 
@@ -195,7 +222,7 @@ def test_poll_transport_shows_result(dashboard: Dashboard, samples_dir: Path) ->
 
     dashboard.upload(samples_dir / "match-a-scoreboard.png")
     card = dashboard.card("match-a-scoreboard.png")
-    dashboard.wait_state(card, "finished", timeout_ms=FINISH_TIMEOUT_MS)
+    dashboard.wait_finished(card)
     card.click()
 
     expect(dashboard.uploader_row().locator("td.col-kda")).to_have_text("2/2/17")
@@ -216,7 +243,7 @@ def test_unreachable_socket_falls_back_to_polling(dashboard: Dashboard, samples_
 
     dashboard.upload(samples_dir / "match-a-scoreboard.png")
     card = dashboard.card("match-a-scoreboard.png")
-    dashboard.wait_state(card, "finished", timeout_ms=FINISH_TIMEOUT_MS)
+    dashboard.wait_finished(card)
     card.click()
 
     expect(dashboard.uploader_row().locator("td.col-kda")).to_have_text("2/2/17")
@@ -306,8 +333,34 @@ def test_hostile_screenshot_end_to_end(dashboard: Dashboard, service: Service, t
         expect(dashboard.page.locator("#result .error-text")).to_have_text(final["error"])
     expect(dashboard.page.locator("#result img")).to_have_count(1)
     expect(dashboard.page.locator("#result b, #result script")).to_have_count(0)
+    dashboard.save("hostile-names-result")
     dashboard.page.wait_for_timeout(500)
     assert dashboard.dialogs == []
+    assert dashboard.errors == []
+
+
+def test_token_server_asks_for_token(dashboard: Dashboard, secured_url: str, samples_dir: Path) -> None:
+    dashboard.base_url = secured_url
+    dashboard.open()
+    form = dashboard.page.locator("#token-form")
+    expect(form).to_be_visible()
+    dashboard.save("token-form")
+
+    dashboard.page.get_by_label("This server needs an API token").fill(CLIENT_TOKEN)
+    dashboard.page.get_by_role("button", name="Save token").click()
+    expect(form).to_be_hidden()
+    expect(dashboard.connection()).to_have_text("Live")
+
+    dashboard.upload(samples_dir / "match-a-scoreboard.png")
+    card = dashboard.card("match-a-scoreboard.png")
+    dashboard.wait_finished(card)
+    card.click()
+    expect(dashboard.uploader_row().locator("td.col-kda")).to_have_text("2/2/17")
+
+    dashboard.page.get_by_role("button", name="Show detections").click()
+    dashboard.page.wait_for_function(BLOB_IMAGE_LOADED)
+    expect(dashboard.page.locator("#result .shot-note")).to_be_hidden()
+    expect(dashboard.connection()).to_have_text("Live")
     assert dashboard.errors == []
 
 

@@ -61,10 +61,17 @@ def test_weights_metadata() -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["full", "1280x591"])
-@pytest.mark.parametrize("name", ["match-a-scoreboard.png", "match-a-damage.png", "match-b-scoreboard.png",
-                                  "match-b-damage.png"])
-def test_rows_found(model: Any, imgsz: int, samples_dir: Path, real_boxes: dict[str, Any], name: str,
-                    size: tuple[int, int] | None) -> None:
+@pytest.mark.parametrize(
+    "name", ["match-a-scoreboard.png", "match-a-damage.png", "match-b-scoreboard.png", "match-b-damage.png"]
+)
+def test_rows_found(
+    model: Any,
+    imgsz: int,
+    samples_dir: Path,
+    real_boxes: dict[str, Any],
+    name: str,
+    size: tuple[int, int] | None,
+) -> None:
     image = load(samples_dir, name, size)
     labels = scaled(real_boxes[name], image.width / 2532, image.height / 1170)
     detections = detect(model, image, imgsz, CONFIDENCE)

@@ -137,7 +137,7 @@ def name_band(image: Image.Image, slot: layout.Slot) -> np.ndarray:
 def test_special_names_render() -> None:
     special_match = sample_match(random.Random(5))
     plain_match = copy.deepcopy(special_match)
-    for player, name in zip(special_match["players"][:5], SPECIAL_NAMES):
+    for player, name in zip(special_match["players"][:5], SPECIAL_NAMES, strict=True):
         player["name"] = name
     for player in plain_match["players"][:5]:
         player["name"] = "x"
