@@ -1,0 +1,107 @@
+// The two team tables of a result. A column appears when any row has its
+// value, so the scoreboard and the damage view share one table builder.
+
+import { el } from "./dom.js";
+import { decimal, integer, share } from "./format.js";
+
+const MEDAL_LABELS = { mvp: "MVP", gold: "Gold", silver: "Silver", bronze: "Bronze" };
+
+const has = (field) => (row) => row[field] !== undefined && row[field] !== null;
+
+const COLUMNS = [
+  { label: "Player", className: "col-player", present: () => true, cell: playerCell },
+  { label: "Hero", className: "col-text", present: has("hero"), cell: (row) => row.hero ?? "–" },
+  { label: "Lvl", className: "col-num", present: has("level"), cell: (row) => integer(row.level) },
+  { label: "K/D/A", className: "col-num col-kda", present: has("kills"), cell: kdaCell },
+  { label: "Gold", className: "col-num", present: has("gold"), cell: (row) => integer(row.gold) },
+  { label: "Rating", className: "col-num", present: has("rating"), cell: (row) => decimal(row.rating) },
+  { label: "Medal", className: "col-medal", present: has("medal"), cell: medalCell },
+  { label: "Hero damage", className: "col-num", present: has("hero_damage"), cell: amountCell("hero_damage") },
+  { label: "Turret damage", className: "col-num", present: has("turret_damage"), cell: amountCell("turret_damage") },
+  { label: "Damage taken", className: "col-num", present: has("damage_taken"), cell: amountCell("damage_taken") },
+  {
+    label: "Teamfight",
+    className: "col-num",
+    present: has("teamfight_pct"),
+    cell: (row) => share(row.teamfight_pct) || "–",
+  },
+];
+
+export function buildTeams(players) {
+  const rows = Array.isArray(players) ? players.filter((row) => row && typeof row === "object") : [];
+  const columns = COLUMNS.filter((column) => rows.some(column.present));
+  const teams = [
+    { team: "ally", caption: "Your team" },
+    { team: "enemy", caption: "Enemy team" },
+  ];
+  return el(
+    "div",
+    { className: "teams" },
+    teams.map(({ team, caption }) => buildTable(caption, team, sortBySlot(rows, team), columns)),
+  );
+}
+
+function sortBySlot(rows, team) {
+  return rows.filter((row) => row.team === team).sort((a, b) => (a.slot ?? 99) - (b.slot ?? 99));
+}
+
+function buildTable(caption, team, rows, columns) {
+  const headers = columns.map((column) =>
+    el("th", { className: column.className, text: column.label, attrs: { scope: "col" } }),
+  );
+  const head = el("tr", {}, headers);
+  const body = rows.length ? rows.map((row) => buildRow(row, columns)) : [buildEmptyRow(columns.length)];
+  const table = el("table", { className: `team team-${team}` }, [
+    el("caption", { text: caption }),
+    el("thead", {}, [head]),
+    el("tbody", {}, body),
+  ]);
+  const regionAttrs = { tabindex: "0", role: "region", "aria-label": caption };
+  return el("div", { className: "table-scroll", attrs: regionAttrs }, [table]);
+}
+
+function buildEmptyRow(columnCount) {
+  const attrs = { colspan: columnCount };
+  const cell = el("td", { className: "empty-row", text: "No rows were read for this team", attrs });
+  return el("tr", {}, [cell]);
+}
+
+function buildRow(row, columns) {
+  const cells = columns.map((column, index) => {
+    const content = column.cell(row);
+    const tag = index === 0 ? "th" : "td";
+    const cell = el(tag, { className: column.className, attrs: index === 0 ? { scope: "row" } : {} });
+    cell.append(content);
+    return cell;
+  });
+  return el("tr", { className: row.is_you ? "is-you" : "" }, cells);
+}
+
+function playerCell(row) {
+  const parts = [];
+  if (row.squad) parts.push(el("span", { className: "squad", text: row.squad }));
+  const name = row.name || "Unreadable name";
+  parts.push(el("span", { className: "name", text: name, attrs: { title: name } }));
+  if (row.is_you) parts.push(el("span", { className: "you-tag", text: "You" }));
+  return el("span", { className: "player" }, parts);
+}
+
+function kdaCell(row) {
+  const values = [row.kills, row.deaths, row.assists].map((value) => (Number.isFinite(value) ? value : "?"));
+  return values.join("/");
+}
+
+function medalCell(row) {
+  if (!row.medal) return "–";
+  const known = Object.hasOwn(MEDAL_LABELS, row.medal);
+  const className = known ? `medal medal-${row.medal}` : "medal";
+  return el("span", { className, text: known ? MEDAL_LABELS[row.medal] : row.medal });
+}
+
+function amountCell(field) {
+  return (row) => {
+    const pct = share(row[`${field}_pct`]);
+    const amount = el("span", { className: "amount", text: integer(row[field]) });
+    return pct ? el("span", {}, [amount, el("span", { className: "pct", text: pct })]) : amount;
+  };
+}
