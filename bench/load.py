@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import io
 import json
+import signal
 import statistics
 import sys
 import time
@@ -54,15 +55,20 @@ async def follow(ws_url: str, job_id: str, deadline: float) -> str | None:
     return None
 
 
-async def firehose(ws_url: str, job_ids: set[str], finals: dict[str, int], deadline: float) -> None:
+async def firehose(
+    ws_url: str, job_ids: set[str], finals: dict[str, int], subscribed: asyncio.Event, deadline: float
+) -> None:
+    """Follow every job from before the first upload; count final states of `job_ids` (filled later)."""
     async with websockets.connect(f"{ws_url}/ws", open_timeout=60, max_queue=None) as socket:
         await socket.send(json.dumps({"op": "subscribe", "job_id": "*"}))
         async with asyncio.timeout(max(1.0, deadline - time.monotonic())):
             async for text in socket:
                 message = json.loads(text)
-                if message.get("state") in FINAL and message.get("job_id") in job_ids:
+                if message.get("type") == "subscribed":
+                    subscribed.set()
+                if message.get("state") in FINAL:
                     finals[message["job_id"]] = finals.get(message["job_id"], 0) + 1
-                    if len(finals) == len(job_ids):
+                    if job_ids and job_ids <= set(finals):
                         return
 
 
@@ -85,6 +91,15 @@ async def run(
     health_ms: list[float] = []
     prober = asyncio.create_task(probe_health(base_url, stop, health_ms))
 
+    wanted: set[str] = set()
+    hose_finals: list[dict[str, int]] = [{} for _ in range(firehoses)]
+    ready = [asyncio.Event() for _ in range(firehoses)]
+    hoses = [
+        asyncio.create_task(firehose(ws_url, wanted, finals, event, deadline))
+        for finals, event in zip(hose_finals, ready, strict=True)
+    ]
+    await asyncio.gather(*(event.wait() for event in ready))
+
     upload_ms: list[float] = []
     job_ids: list[str] = []
     async with httpx.AsyncClient(timeout=60) as client:
@@ -95,9 +110,7 @@ async def run(
             assert response.status_code == 202, response.text
             job_ids.append(response.json()["job_id"])
 
-    wanted = set(job_ids)
-    hose_finals: list[dict[str, int]] = [{} for _ in range(firehoses)]
-    hoses = [asyncio.create_task(firehose(ws_url, wanted, finals, deadline)) for finals in hose_finals]
+    wanted.update(job_ids)
     followers = subscribers - firehoses
     plan = [job_ids[index % len(job_ids)] for index in range(followers)]
     following = (follow(ws_url, job_id, deadline) for job_id in plan)
@@ -109,13 +122,19 @@ async def run(
     states = await asyncio.gather(*(asyncio.to_thread(_state, base_url, job_id) for job_id in job_ids))
     missed = sum(1 for result in results if result not in FINAL)
     hose_missed = sum(len(wanted - set(finals)) for finals in hose_finals)
-    hose_duplicates = sum(count - 1 for finals in hose_finals for count in finals.values() if count > 1)
+    hose_duplicates = sum(
+        count - 1
+        for finals in hose_finals
+        for job_id, count in finals.items()
+        if job_id in wanted and count > 1
+    )
     return {
         "uploads": uploads,
         "subscribers": subscribers,
         "job_followers": followers,
         "firehose_subscribers": firehoses,
         "jobs_finished": states.count("finished"),
+        "jobs_failed": states.count("failed"),
         "jobs_not_final": sum(1 for state in states if state not in FINAL),
         "followers_missing_final": missed,
         "firehose_missing_finals": hose_missed,
@@ -142,6 +161,7 @@ def main() -> None:
     parser.add_argument("--api-processes", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--time-limit", type=float, default=600, help="seconds before the run gives up")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
 
     redis = LocalRedis().start()
     port = free_port()

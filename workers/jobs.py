@@ -71,7 +71,13 @@ async def _attempt(ctx: dict[str, Any], job_id: str) -> None:
     started = time.monotonic()
     await store.publish(
         job_id,
-        {"state": JobState.STARTED, "stage": Stage.DECODING, "started_at": time.time(), "attempt": attempt},
+        {
+            "state": JobState.STARTED,
+            "stage": Stage.DECODING,
+            "started_at": time.time(),
+            "attempt": attempt,
+            "worker": ctx["worker_id"],
+        },
     )
     try:
         result = await _run_pipeline(ctx, job_id)
