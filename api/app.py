@@ -17,6 +17,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from api import openapi
 from api.auth import Auth
 from api.errors import exception_handlers
 from api.headers import SecurityHeadersMiddleware
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/", index, methods=["GET"]),
         *jobs.routes,
         *health.routes,
+        *openapi.routes,
         *ws.routes,
         Mount("/static", app=StaticFiles(directory=WEB_UI, check_dir=False), name="static"),
     ]

@@ -202,3 +202,13 @@ def test_upload_rate_limit_is_429(service: Service, tmp_path: Path) -> None:
     assert limited, statuses
     assert int(limited[0].headers["retry-after"]) >= 1
     assert "per minute" in limited[0].json()["detail"]
+
+
+def test_openapi_lists_routes(service: Service) -> None:
+    response = httpx.get(f"{service.base_url}/api/openapi.json")
+
+    assert response.status_code == 200
+    spec = response.json()
+    assert spec["openapi"].startswith("3.")
+    assert {"/api/jobs", "/api/jobs/{job_id}", "/api/health"} <= set(spec["paths"])
+    assert "413" in spec["paths"]["/api/jobs"]["post"]["responses"]
