@@ -1,0 +1,71 @@
+"""Compare plain EasyOCR `readtext` on whole screenshots with the pipeline on the same images.
+
+Run: nice -n 10 .venv/bin/python bench/ocr_speed.py [--device cpu] [--repeat 1]
+Prints seconds per image for both, their ratio and the peak resident memory of this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from workers.pipeline import Analyzer, PipelineConfig  # noqa: E402
+
+SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO.parent / "shared" / "samples" / "real"))
+NAMES = ["match-a-scoreboard.png", "match-a-damage.png", "match-b-scoreboard.png", "match-b-damage.png"]
+
+
+def load_rgb(path: Path) -> np.ndarray:
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise SystemExit(f"could not read {path}; set SKILLSHIFT_SAMPLES to the folder of real samples")
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def timed(action: object) -> float:
+    started = time.perf_counter()
+    action()  # type: ignore[operator]
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu", help="pipeline device: auto, cpu or cuda:N")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each image per method")
+    args = parser.parse_args()
+
+    analyzer = Analyzer.load(PipelineConfig(device=args.device))
+    reader = analyzer.text.reader
+    print(f"models: {'; '.join(analyzer.loaded)}")
+    images = {name: load_rgb(SAMPLES / name) for name in NAMES}
+    analyzer.analyze(images[NAMES[0]])
+
+    plain: list[float] = []
+    pipeline: list[float] = []
+    print(f"{'image':<26}{'readtext s':>12}{'pipeline s':>12}{'ratio':>8}")
+    for name, image in images.items():
+        whole = [timed(lambda image=image: reader.readtext(image)) for _ in range(args.repeat)]
+        ours = [timed(lambda image=image: analyzer.analyze(image)) for _ in range(args.repeat)]
+        plain.append(statistics.median(whole))
+        pipeline.append(statistics.median(ours))
+        print(f"{name:<26}{plain[-1]:>12.2f}{pipeline[-1]:>12.2f}{plain[-1] / pipeline[-1]:>8.1f}")
+
+    mean_plain, mean_pipeline = statistics.mean(plain), statistics.mean(pipeline)
+    print(f"{'mean':<26}{mean_plain:>12.2f}{mean_pipeline:>12.2f}{mean_plain / mean_pipeline:>8.1f}")
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak_mib:.0f} MiB; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
