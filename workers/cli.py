@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from shared.annotate import render_annotated
 from shared.images import ImageRejected, decode_rgb
@@ -48,6 +50,36 @@ def analyze_command(args: argparse.Namespace) -> int:
     return status
 
 
+def submit_command(args: argparse.Namespace) -> int:
+    from skillshift.client import Client, SkillShiftError
+
+    status = 0
+    with Client(args.url, token=args.token) as client:
+        for path in args.files:
+            try:
+                event = client.submit(path)
+                if args.wait:
+                    event = _follow(client, event, path)
+            except SkillShiftError as exc:
+                print(f"{path}: {exc.detail} (HTTP {exc.status})", file=sys.stderr)
+                status = 1
+                continue
+            if event["state"] == "failed":
+                status = 1
+            sys.stdout.write(dumps(event).decode() + "\n")
+    return status
+
+
+def _follow(client: Any, first: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Print each state change of the job to stderr; return its final event."""
+    final = first
+    for event in client.stream(first["job_id"]):
+        label = event["state"] + (f": {event['stage']}" if event.get("stage") else "")
+        print(f"{path.name}: {label}", file=sys.stderr, flush=True)
+        final = event
+    return final
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skillshift", description="SkillShift command line tools.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -63,6 +95,23 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--device", help="cpu, cuda:0 or auto (default: SKILLSHIFT_DEVICE or auto)")
     analyze.add_argument("--no-detector", action="store_true", help="skip the YOLO detector stage")
     analyze.set_defaults(handler=analyze_command)
+
+    submit = commands.add_parser("submit", help="upload screenshots to a running SkillShift API")
+    submit.add_argument("files", nargs="+", type=Path, help="PNG, JPEG or WebP screenshots")
+    submit.add_argument(
+        "--url",
+        default=os.environ.get("SKILLSHIFT_URL", "http://127.0.0.1:8000"),
+        help="API base URL (default: SKILLSHIFT_URL or http://127.0.0.1:8000)",
+    )
+    submit.add_argument(
+        "--token", default=os.environ.get("SKILLSHIFT_TOKEN"), help="API token (default: SKILLSHIFT_TOKEN)"
+    )
+    submit.add_argument(
+        "--wait",
+        action="store_true",
+        help="follow each job, printing its stages to stderr, and print its final event",
+    )
+    submit.set_defaults(handler=submit_command)
     return parser
 
 
