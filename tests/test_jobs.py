@@ -187,3 +187,28 @@ def test_curl_upload_then_poll(service: Service, samples_dir: Path, truth: dict[
     annotated = httpx.get(f"{service.base_url}/api/jobs/{job_id}/annotated.png")
     assert annotated.status_code == 200
     assert annotated.content.startswith(b"\x89PNG")
+
+
+async def test_cancel_queued_and_running_jobs(service: Service, samples_dir: Path) -> None:
+    running = service.upload(samples_dir / "match-a-damage.png").json()["job_id"]
+    queued = service.upload(samples_dir / "match-b-damage.png").json()["job_id"]
+    follower = asyncio.create_task(follow_job(service, running))
+    deadline = time.monotonic() + 300
+    while httpx.get(f"{service.base_url}/api/jobs/{running}").json()["state"] != "started":
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+
+    cancel_queued = httpx.delete(f"{service.base_url}/api/jobs/{queued}")
+    cancel_running = httpx.delete(f"{service.base_url}/api/jobs/{running}")
+    messages, _ = await follower
+    again = httpx.delete(f"{service.base_url}/api/jobs/{running}")
+
+    assert cancel_queued.status_code == 200
+    assert cancel_queued.json()["cancelled"] is True
+    assert cancel_running.status_code == 200
+    assert cancel_running.json()["state"] == "failed"
+    assert [m["state"] for m in messages].count("failed") == 1
+    assert messages[-1]["error"] == "Cancelled by the client"
+    assert again.status_code == 409
+    assert service.wait_final(queued)["cancelled"] is True
+    assert service.worker.popen is not None and service.worker.popen.poll() is None

@@ -154,9 +154,12 @@ async def _transient_failure(
 
 
 async def _cancelled(store: JobStore, settings: Settings, job_id: str, elapsed_s: float) -> None:
-    """Record why a job's task was cancelled: its timeout, or the worker shutting down."""
+    """Record why a job's task was cancelled: a client's cancel, its timeout, or the worker shutting down."""
     try:
-        if elapsed_s >= settings.job_timeout_s - 1:
+        latest = await store.get(job_id)
+        if latest is not None and latest.get("state") in FINAL_STATES:
+            logger.info("job %s: stopped, it is already %s", job_id, latest["state"])
+        elif elapsed_s >= settings.job_timeout_s - 1:
             logger.error("job %s: timed out after %.0f s", job_id, elapsed_s)
             error = f"Analysis timed out after {settings.job_timeout_s} s"
             await _finish(store, job_id, {"state": JobState.FAILED, "error": error})

@@ -49,7 +49,10 @@ async def startup(ctx: dict[str, Any]) -> None:
     started = time.monotonic()
     analyzer = await asyncio.get_running_loop().run_in_executor(executor, Analyzer.load, config)
     logger.info(
-        "models ready on %s in %.1f s: %s", analyzer.device, time.monotonic() - started, "; ".join(analyzer.loaded)
+        "models ready on %s in %.1f s: %s",
+        analyzer.device,
+        time.monotonic() - started,
+        "; ".join(analyzer.loaded),
     )
 
     ctx["executor"] = executor
@@ -122,6 +125,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         "keep_result": 0,
         "max_tries": settings.max_tries,
         "job_completion_wait": settings.shutdown_grace_s,
+        "allow_abort_jobs": True,
         "health_check_interval": HEARTBEAT_INTERVAL_S,
     }
 

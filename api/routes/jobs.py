@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 
+from arq.constants import abort_jobs_ss, job_key_prefix
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -17,7 +19,7 @@ from api.state import AppState
 from api.uploads import read_upload
 from shared.annotate import render_annotated
 from shared.images import ImageRejected, inspect_upload, sniff_format
-from shared.states import JobState
+from shared.states import FINAL_STATES, JobState
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +106,37 @@ async def get_annotated(request: Request) -> Response:
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
+async def cancel_job(request: Request) -> Response:
+    """Cancel a queued or running job: it fails at once with `cancelled: true`."""
+    state: AppState = request.app.state.skillshift
+    job_id = await readable_job_id(request)
+    latest = await state.store.get(job_id)
+    if latest is None or latest.get("state") in FINAL_STATES:
+        current = latest.get("state") if latest else "gone"
+        raise HTTPException(409, f"The job is already {current}; there is nothing to cancel")
+
+    async with state.redis.pipeline(transaction=True) as pipe:
+        pipe.zrem(state.settings.queue_name, job_id)
+        pipe.zadd(abort_jobs_ss, {job_id: int(time.time() * 1000)})
+        removed, _ = await pipe.execute()
+    if removed:
+        await state.redis.delete(job_key_prefix + job_id)
+
+    event = await state.store.publish(
+        job_id,
+        {
+            "state": JobState.FAILED,
+            "error": "Cancelled by the client",
+            "cancelled": True,
+            "finished_at": time.time(),
+        },
+    )
+    if event is None:
+        raise HTTPException(409, "The job finished before it could be cancelled")
+    logger.info("cancelled job %s (%s)", job_id, "was queued" if removed else "was running")
+    return JSONResponse(event)
+
+
 async def analyze_gone(request: Request) -> Response:
     raise HTTPException(
         410,
@@ -115,6 +148,7 @@ async def analyze_gone(request: Request) -> Response:
 routes = [
     Route("/api/jobs", create_job, methods=["POST"]),
     Route("/api/jobs/{job_id}", get_job, methods=["GET"]),
+    Route("/api/jobs/{job_id}", cancel_job, methods=["DELETE"]),
     Route("/api/jobs/{job_id}/image", get_image, methods=["GET"]),
     Route("/api/jobs/{job_id}/annotated.png", get_annotated, methods=["GET"]),
     Route("/api/analyze", analyze_gone, methods=["POST", "GET"]),
