@@ -56,7 +56,7 @@ class Subscriber:
             self.send("")
 
     def send(self, text: str) -> None:
-        """Queue a message; an empty string asks the sender to close the socket normally."""
+        """Queue a message; an empty string makes the sender close the socket normally."""
         if self.dropped:
             return
         try:

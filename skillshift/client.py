@@ -24,7 +24,7 @@ Event = dict[str, Any]
 
 
 class SkillShiftError(Exception):
-    """The API answered with an error status; `detail` is its message."""
+    """The API returned an error status; `detail` is its message."""
 
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(f"{status}: {detail}")

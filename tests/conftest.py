@@ -97,7 +97,7 @@ def start_api(redis_url: str, port: int, name: str = "api", processes: int = 1, 
 
 
 def wait_for_health(base_url: str, *, workers: int = 0, timeout_s: float = 60) -> dict[str, Any]:
-    """Poll /api/health until Redis answers and at least `workers` workers are alive."""
+    """Poll /api/health until Redis is reachable and at least `workers` workers are alive."""
     deadline = time.monotonic() + timeout_s
     last: Any = None
     while time.monotonic() < deadline:
