@@ -21,7 +21,8 @@ stop_all() {
         wait "${pids[@]}" 2>/dev/null || true
     fi
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
 
 redis_answers() {
     "$PY" -c "import socket,sys; s=socket.create_connection(('127.0.0.1', 6379), 1); s.sendall(b'PING\r\n'); sys.exit(0 if s.recv(8).startswith(b'+PONG') else 1)" 2>/dev/null
@@ -56,7 +57,10 @@ else
     echo "started 1 worker on the CPU"
 fi
 
+export PROMETHEUS_MULTIPROC_DIR=$PWD/var/prometheus
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 .venv/bin/gunicorn api.main:app \
+    --config python:api.gunicorn_conf \
     --worker-class uvicorn.workers.UvicornWorker \
     --workers "$API_PROCESSES" \
     --bind "$HOST:$PORT" \

@@ -22,7 +22,7 @@ from api.auth import Auth
 from api.errors import exception_handlers
 from api.headers import SecurityHeadersMiddleware
 from api.realtime import Hub
-from api.routes import health, jobs, ws
+from api.routes import health, jobs, metrics, ws
 from api.state import AppState
 from shared.jobstore import JobStore
 from shared.serialization import dumps, loads
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *jobs.routes,
         *health.routes,
         *openapi.routes,
+        *metrics.routes,
         *ws.routes,
         Mount("/static", app=StaticFiles(directory=WEB_UI, check_dir=False), name="static"),
     ]

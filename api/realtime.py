@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from shared import keys
 from shared.jobstore import JobStore
+from shared.metrics import EVENTS_DELIVERED, EVENTS_RECEIVED, SLOW_CLIENTS_DROPPED, WEBSOCKET_CONNECTIONS
 from shared.states import FINAL_STATES
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class Subscriber:
             self.queue.put_nowait(text)
         except asyncio.QueueFull:
             self.dropped = True
+            SLOW_CLIENTS_DROPPED.inc()
             logger.warning("dropped slow WebSocket client after %d queued messages", self.queue.maxsize)
             if self.sender is not None:
                 self.sender.cancel()
@@ -93,14 +95,15 @@ class Hub:
         self.queue_size = queue_size
         self.followers: dict[str, set[Subscriber]] = defaultdict(set)
         self.connected = asyncio.Event()
-        self.events_received = 0
 
     def connect(self, websocket: WebSocket, close_after_final: str | None = None) -> Subscriber:
         subscriber = Subscriber(websocket, self.queue_size, close_after_final)
         subscriber.sender = asyncio.create_task(subscriber.run_sender())
+        WEBSOCKET_CONNECTIONS.inc()
         return subscriber
 
     async def disconnect(self, subscriber: Subscriber) -> None:
+        WEBSOCKET_CONNECTIONS.dec()
         for job_id in list(subscriber.job_ids):
             self.unfollow(subscriber, job_id)
         if subscriber.sender is not None:
@@ -144,10 +147,11 @@ class Hub:
         except (orjson.JSONDecodeError, KeyError, TypeError):
             logger.warning("ignored a malformed event on %s", keys.EVENTS_CHANNEL)
             return
-        self.events_received += 1
+        EVENTS_RECEIVED.inc()
         targets = self.followers.get(job_id, set()) | self.followers.get(ALL_JOBS, set())
         if not targets:
             return
+        EVENTS_DELIVERED.inc(len(targets))
         text = _event_text(raw)
         for subscriber in targets:
             _offer(subscriber, event, text)

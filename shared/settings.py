@@ -58,6 +58,7 @@ class Settings:
     api_tokens: frozenset[str] = frozenset()
     admin_tokens: frozenset[str] = frozenset()
     allowed_origins: tuple[str, ...] = ()
+    worker_metrics_port: int = 0
     ws_send_queue: int = 256
     log_level: str = "INFO"
 
@@ -90,6 +91,7 @@ class Settings:
             api_tokens=frozenset(_list("SKILLSHIFT_API_TOKENS")),
             admin_tokens=frozenset(_list("SKILLSHIFT_ADMIN_TOKENS")),
             allowed_origins=tuple(_list("SKILLSHIFT_ALLOWED_ORIGINS")),
+            worker_metrics_port=_int("SKILLSHIFT_WORKER_METRICS_PORT", cls.worker_metrics_port),
             ws_send_queue=_int("SKILLSHIFT_WS_SEND_QUEUE", cls.ws_send_queue),
             log_level=os.environ.get("SKILLSHIFT_LOG_LEVEL", cls.log_level).upper(),
         )
@@ -104,4 +106,4 @@ class Settings:
 
 
 # Zero turns these off.
-_MAY_BE_ZERO = {"uploads_per_minute"}
+_MAY_BE_ZERO = {"uploads_per_minute", "worker_metrics_port"}

@@ -118,6 +118,7 @@ class Service:
     api: Process
     worker: Process
     port: int
+    worker_metrics_port: int
 
     @property
     def base_url(self) -> str:
@@ -164,9 +165,10 @@ def artifacts_dir() -> Path:
 def service() -> Iterator[Service]:
     redis = LocalRedis().start()
     port = free_port()
-    worker = start_worker(redis.url)
+    metrics_port = free_port()
+    worker = start_worker(redis.url, SKILLSHIFT_WORKER_METRICS_PORT=str(metrics_port))
     api = start_api(redis.url, port, SKILLSHIFT_UPLOADS_PER_MINUTE="1000")
-    running = Service(redis=redis, api=api, worker=worker, port=port)
+    running = Service(redis=redis, api=api, worker=worker, port=port, worker_metrics_port=metrics_port)
     try:
         wait_for_health(running.base_url, workers=1, timeout_s=WORKER_READY_TIMEOUT_S)
         yield running

@@ -212,3 +212,30 @@ def test_openapi_lists_routes(service: Service) -> None:
     assert spec["openapi"].startswith("3.")
     assert {"/api/jobs", "/api/jobs/{job_id}", "/api/health"} <= set(spec["paths"])
     assert "413" in spec["paths"]["/api/jobs"]["post"]["responses"]
+
+
+def test_metrics_in_prometheus_format(service: Service, tmp_path: Path) -> None:
+    job_id = service.upload(small_screenshot(tmp_path)).json()["job_id"]
+    service.wait_final(job_id)
+
+    api_metrics = httpx.get(f"{service.base_url}/metrics")
+    worker_metrics = httpx.get(f"http://127.0.0.1:{service.worker_metrics_port}/metrics")
+
+    assert api_metrics.status_code == 200
+    assert api_metrics.headers["content-type"].startswith("text/plain")
+    for name in (
+        "skillshift_queue_depth",
+        "skillshift_workers_alive",
+        'skillshift_uploads_total{status="202"}',
+        "skillshift_websocket_connections",
+        "skillshift_events_received_total",
+    ):
+        assert name in api_metrics.text, name
+    assert worker_metrics.status_code == 200
+    for name in (
+        'skillshift_jobs_total{state="finished"}',
+        "skillshift_job_seconds_bucket",
+        'skillshift_stage_seconds_count{stage="reading"}',
+        "skillshift_inference_batch_size_count",
+    ):
+        assert name in worker_metrics.text, name

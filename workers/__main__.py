@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from prometheus_client import start_http_server
+
 from shared.logs import configure_logging
 from shared.settings import Settings
 from workers.worker import create_worker
@@ -15,6 +17,9 @@ def main() -> None:
     settings = Settings.from_env()
     configure_logging(settings.log_level)
     logger.info("worker starting; queue %s", settings.queue_name)
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
+        logger.info("worker metrics on http://127.0.0.1:%d/metrics", settings.worker_metrics_port)
     create_worker(settings).run()
 
 

@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from shared import keys
 from shared.images import ImageRejected, decode_rgb
 from shared.jobstore import JobStore
+from shared.metrics import BATCH_SIZE, JOB_SECONDS, JOBS, STAGE_SECONDS
 from shared.settings import Settings
 from shared.states import FINAL_STATES, JobState, Stage
 from workers.pipeline import AnalysisError
@@ -97,7 +98,12 @@ async def _attempt(ctx: dict[str, Any], job_id: str) -> None:
         await _finish(store, job_id, {"state": JobState.FAILED, "error": error})
         return
 
-    result.setdefault("timings_ms", {})["total"] = round((time.monotonic() - started) * 1000, 1)
+    timings = result.setdefault("timings_ms", {})
+    timings["total"] = round((time.monotonic() - started) * 1000, 1)
+    for stage, milliseconds in timings.items():
+        if stage != "total":
+            STAGE_SECONDS.labels(stage=stage).observe(milliseconds / 1000)
+    JOB_SECONDS.observe(timings["total"] / 1000)
     await _finish(store, job_id, {"state": JobState.FINISHED, "result": result})
 
 
@@ -116,6 +122,7 @@ async def _run_pipeline(ctx: dict[str, Any], job_id: str) -> dict[str, Any]:
     )
     decoding_ms = round((time.monotonic() - decode_started) * 1000, 1)
 
+    BATCH_SIZE.observe(1)
     stages = StagePublisher(store, job_id)
     try:
         result: dict[str, Any] = await loop.run_in_executor(
@@ -128,6 +135,7 @@ async def _run_pipeline(ctx: dict[str, Any], job_id: str) -> dict[str, Any]:
 
 
 async def _finish(store: JobStore, job_id: str, changes: dict[str, Any]) -> None:
+    JOBS.labels(state=str(changes["state"])).inc()
     now = time.time()
     await store.publish(job_id, {**changes, "finished_at": now})
     async with store.redis.pipeline(transaction=False) as pipe:

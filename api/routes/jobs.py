@@ -19,6 +19,7 @@ from api.state import AppState
 from api.uploads import read_upload
 from shared.annotate import render_annotated
 from shared.images import ImageRejected, inspect_upload, sniff_format
+from shared.metrics import UPLOADS
 from shared.states import FINAL_STATES, JobState
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,16 @@ async def readable_job_id(request: Request) -> str:
 
 
 async def create_job(request: Request) -> Response:
+    try:
+        response = await _create_job(request)
+    except HTTPException as exc:
+        UPLOADS.labels(status=str(exc.status_code)).inc()
+        raise
+    UPLOADS.labels(status=str(response.status_code)).inc()
+    return response
+
+
+async def _create_job(request: Request) -> Response:
     state: AppState = request.app.state.skillshift
     settings = state.settings
 
