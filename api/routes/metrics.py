@@ -27,7 +27,7 @@ async def metrics(request: Request) -> Response:
     shared_figures = [
         _gauge("skillshift_queue_depth", "Jobs waiting in the queue", depth),
         _gauge("skillshift_workers_alive", "Workers seen in the last 20 s", workers),
-        _gauge("skillshift_jobs_last_minute", "Jobs that reached a final state in the last 60 s", last_minute),
+        _gauge("skillshift_jobs_last_minute", "Jobs finished or failed in the last 60 s", last_minute),
     ]
     return Response(render_latest() + b"".join(shared_figures), media_type=CONTENT_TYPE_LATEST)
 
