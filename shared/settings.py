@@ -61,6 +61,7 @@ class Settings:
     worker_metrics_port: int = 0
     ws_send_queue: int = 256
     log_level: str = "INFO"
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -94,9 +95,12 @@ class Settings:
             worker_metrics_port=_int("SKILLSHIFT_WORKER_METRICS_PORT", cls.worker_metrics_port),
             ws_send_queue=_int("SKILLSHIFT_WS_SEND_QUEUE", cls.ws_send_queue),
             log_level=os.environ.get("SKILLSHIFT_LOG_LEVEL", cls.log_level).upper(),
+            log_format=os.environ.get("SKILLSHIFT_LOG_FORMAT", cls.log_format).lower(),
         )
 
     def __post_init__(self) -> None:
+        if self.log_format not in ("text", "json"):
+            raise SettingsError(f"SKILLSHIFT_LOG_FORMAT must be 'text' or 'json', got {self.log_format!r}")
         for field in fields(self):
             value = getattr(self, field.name)
             if field.name in _MAY_BE_ZERO:

@@ -15,7 +15,7 @@ logger = logging.getLogger("workers")
 
 def main() -> None:
     settings = Settings.from_env()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     logger.info("worker starting; queue %s", settings.queue_name)
     if settings.worker_metrics_port:
         start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
