@@ -44,12 +44,16 @@ def test_parse_int_cases(text: str | None, low: int, high: int, expected: int | 
     assert parse_int(text, low, high) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [("37%", 37), ("100%", 100), ("5", 5), ("101%", None), ("%", None)])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("37%", 37), ("100%", 100), ("5", 5), ("101%", None), ("%", None)]
+)
 def test_parse_percent_cases(text: str, expected: int | None) -> None:
     assert parse_percent(text) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [("9.8", 9.8), ("104", 10.4), ("7", None), ("1234", None), ("", None)])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("9.8", 9.8), ("104", 10.4), ("7", None), ("1234", None), ("", None)]
+)
 def test_parse_rating_cases(text: str, expected: float | None) -> None:
     assert parse_rating(text) == expected
 

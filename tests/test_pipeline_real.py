@@ -17,6 +17,7 @@ from workers.pipeline.models import DETECTION_WEIGHTS, RECOGNITION_WEIGHTS, Weig
 SCOREBOARDS = ["match-a-scoreboard.png", "match-b-scoreboard.png"]
 DAMAGE_VIEWS = ["match-a-damage.png", "match-b-damage.png"]
 EXACT_FIELDS = ("kills", "deaths", "assists", "gold", "is_you")
+Results = dict[str, dict[str, Any]]
 DAMAGE_FIELDS = ("hero_damage", "hero_damage_pct", "turret_damage", "turret_damage_pct",
                  "damage_taken", "damage_taken_pct", "teamfight_pct")
 
@@ -27,7 +28,7 @@ def analyzer() -> Analyzer:
 
 
 @pytest.fixture(scope="module")
-def results(analyzer: Analyzer, samples_dir: Path) -> dict[str, dict[str, Any]]:
+def results(analyzer: Analyzer, samples_dir: Path) -> Results:
     return {name: analyzer.analyze(load_rgb(samples_dir / name)) for name in SCOREBOARDS + DAMAGE_VIEWS}
 
 
@@ -39,6 +40,10 @@ def load_rgb(path: Path) -> np.ndarray:
 
 def name_similarity(a: str | None, b: str) -> float:
     return difflib.SequenceMatcher(None, (a or "").lower(), b.lower()).ratio()
+
+
+def damage_matches(got: list[dict[str, Any]], want: list[dict[str, Any]]) -> list[bool]:
+    return [g[field] == w[field] for g, w in zip(got, want, strict=True) for field in DAMAGE_FIELDS]
 
 
 def share(matches: list[bool]) -> float:
@@ -60,12 +65,12 @@ def assert_core_fields(result: dict[str, Any], expected: dict[str, Any], label: 
 
 
 @pytest.mark.parametrize("name", SCOREBOARDS)
-def test_scoreboard_exact_fields(results: dict[str, dict[str, Any]], truth: dict[str, Any], name: str) -> None:
+def test_scoreboard_exact_fields(results: Results, truth: dict[str, Any], name: str) -> None:
     assert_core_fields(results[name], truth[name], name)
 
 
 @pytest.mark.parametrize("name", SCOREBOARDS)
-def test_scoreboard_names_and_badges(results: dict[str, dict[str, Any]], truth: dict[str, Any], name: str) -> None:
+def test_scoreboard_names_and_badges(results: Results, truth: dict[str, Any], name: str) -> None:
     pairs = list(zip(results[name]["players"], truth[name]["players"], strict=True))
     names = [name_similarity(got["name"], want["name"]) >= 0.8 for got, want in pairs]
     assert share(names) >= 0.9, f"names: {[got['name'] for got, _ in pairs]}"
@@ -76,24 +81,23 @@ def test_scoreboard_names_and_badges(results: dict[str, dict[str, Any]], truth: 
 
 
 @pytest.mark.parametrize("name", DAMAGE_VIEWS)
-def test_damage_view_numbers(results: dict[str, dict[str, Any]], truth: dict[str, Any], name: str) -> None:
+def test_damage_view_numbers(results: Results, truth: dict[str, Any], name: str) -> None:
     result, expected = results[name], truth[name]
     assert result["view"] == "damage"
     assert result["kda"] is None
     assert result["match"] == expected["match"]
-    cells = [got[field] == want[field]
-             for got, want in zip(result["players"], expected["players"], strict=True) for field in DAMAGE_FIELDS]
+    cells = damage_matches(result["players"], expected["players"])
     assert share(cells) >= 0.98, f"{cells.count(False)} of {len(cells)} damage cells differ"
     assert [got["is_you"] for got in result["players"]] == [want["is_you"] for want in expected["players"]]
 
 
 @pytest.mark.parametrize("name", DAMAGE_VIEWS)
-def test_damage_view_names(results: dict[str, dict[str, Any]], truth: dict[str, Any], name: str) -> None:
+def test_damage_view_names(results: Results, truth: dict[str, Any], name: str) -> None:
     pairs = list(zip(results[name]["players"], truth[name]["players"], strict=True))
     assert share([name_similarity(got["name"], want["name"]) >= 0.8 for got, want in pairs]) >= 0.9
 
 
-def test_result_shape(results: dict[str, dict[str, Any]]) -> None:
+def test_result_shape(results: Results) -> None:
     result = results["match-a-scoreboard.png"]
     assert result["hero"] is None
     assert "hero not identified: no hero model configured" in result["warnings"]
@@ -104,7 +108,8 @@ def test_result_shape(results: dict[str, dict[str, Any]]) -> None:
     for line in result["text"]:
         x0, y0, x1, y1 = line["box"]
         assert all(isinstance(v, int) for v in line["box"]), line
-        assert 0 <= x0 < x1 <= 2532 and 0 <= y0 < y1 <= 1170, line
+        assert 0 <= x0 < x1 <= 2532, line
+        assert 0 <= y0 < y1 <= 1170, line
 
 
 @pytest.mark.parametrize(("name", "size"), [("match-a-scoreboard.png", (1280, 591)),
@@ -136,13 +141,13 @@ def test_pillarboxed_damage_view(analyzer: Analyzer, samples_dir: Path, truth: d
     result = analyzer.analyze(padded)
     assert result["view"] == "damage"
     assert result["match"] == truth[name]["match"]
-    cells = [got[field] == want[field]
-             for got, want in zip(result["players"], truth[name]["players"], strict=True) for field in DAMAGE_FIELDS]
+    cells = damage_matches(result["players"], truth[name]["players"])
     assert share(cells) >= 0.95
 
 
 def test_stages_reported_in_order(analyzer: Analyzer, samples_dir: Path) -> None:
-    image = cv2.resize(load_rgb(samples_dir / "match-b-damage.png"), (1280, 591), interpolation=cv2.INTER_AREA)
+    image = load_rgb(samples_dir / "match-b-damage.png")
+    image = cv2.resize(image, (1280, 591), interpolation=cv2.INTER_AREA)
     seen: list[str] = []
     analyzer.analyze(image, on_stage=seen.append)
     assert tuple(seen) == STAGES
@@ -161,6 +166,21 @@ def test_other_screen_is_unknown(analyzer: Analyzer) -> None:
 def test_unusable_image_rejected(analyzer: Analyzer, image: np.ndarray) -> None:
     with pytest.raises(AnalysisError):
         analyzer.analyze(image)
+
+
+def test_detector_keeps_medals(samples_dir: Path, truth: dict[str, Any]) -> None:
+    weights = Path(__file__).resolve().parent.parent / "workers" / "pipeline" / "weights" / "detector.pt"
+    if not weights.is_file():
+        pytest.skip(f"no detector weights at {weights}")
+    with_detector = Analyzer.load(PipelineConfig(device="cpu", detector_weights=weights))
+    name = "match-a-scoreboard.png"
+    result = with_detector.analyze(load_rgb(samples_dir / name))
+
+    assert result["detections"], "the detector found nothing"
+    assert "detector skipped: no detector weights configured" not in result["warnings"]
+    pairs = zip(result["players"], truth[name]["players"], strict=True)
+    medals = [got["medal"] == want["medal"] for got, want in pairs]
+    assert share(medals) >= 0.95, f"medals: {[got['medal'] for got in result['players']]}"
 
 
 def test_altered_weights_rejected(tmp_path: Path) -> None:

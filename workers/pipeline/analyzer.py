@@ -1,0 +1,205 @@
+"""The analyzer: loads the models once and turns one post-match screenshot into a result dict."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from workers.pipeline.cells import DIGITS, TEAMS, CellRequest
+from workers.pipeline.damage import damage_player, damage_requests
+from workers.pipeline.detector import Detection, Detector
+from workers.pipeline.header import Reading, is_damage_view
+from workers.pipeline.layout import ROWS_PER_TEAM, Box, Layout, Transform, find_layout, normalized
+from workers.pipeline.medals import medal_from_detections
+from workers.pipeline.models import load_reader, resolve_device
+from workers.pipeline.ocr import OcrLine, TextReader, ink_mask
+from workers.pipeline.ratings import rating_mask
+from workers.pipeline.result import build_result, header_fields, unknown_result
+from workers.pipeline.scoreboard import medal_box, scoreboard_player, scoreboard_requests
+
+logger = logging.getLogger(__name__)
+
+MIN_SIDE_PX = 200
+# Header text is detected on a copy scaled so that one row pitch is about this many pixels.
+DETECT_PITCH_PX = 80
+
+
+class AnalysisError(Exception):
+    """The image cannot be analysed at all; the message is meant for the person who sent it."""
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    detector_weights: Path | None = None
+    device: str = "auto"
+    ocr_model_dir: Path | None = None
+
+
+@dataclass
+class Scan:
+    """Findings of the detecting stage that the reading stage needs.
+
+    `screen` is the image without black bars, resampled to the scale of the cell positions.
+    `layout` and every box in here refer to `screen`, and `transform` maps them back.
+    """
+
+    screen: np.ndarray
+    transform: Transform
+    layout: Layout
+    detections: list[Detection]
+    header_boxes: list[Box]
+    footer_boxes: list[Box]
+    mask: np.ndarray
+    numbers: np.ndarray
+
+
+class Analyzer:
+    """EasyOCR (and optionally YOLO) loaded once; `analyze` handles one image at a time."""
+
+    def __init__(self, text: TextReader, detector: Detector | None, device: str, loaded: list[str]) -> None:
+        self.text = text
+        self.detector = detector
+        self.device = device
+        self.loaded = loaded
+
+    @classmethod
+    def load(cls, config: PipelineConfig) -> Analyzer:
+        device = resolve_device(config.device)
+        reader, line = load_reader(config.ocr_model_dir, device)
+        loaded = [line]
+        detector = None
+        if config.detector_weights is not None:
+            detector = Detector(config.detector_weights, device)
+            loaded.append(detector.loaded)
+        return cls(TextReader(reader), detector, device, loaded)
+
+    def analyze(self, image: np.ndarray, on_stage: Callable[[str], None] | None = None) -> dict[str, Any]:
+        rgb = _validated(image)
+        timings: dict[str, float] = {"detecting": 0.0, "reading": 0.0, "parsing": 0.0}
+        warnings: list[str] = []
+        if self.detector is None:
+            warnings.append("detector skipped: no detector weights configured")
+
+        with _stage("detecting", timings, on_stage):
+            detections = self.detector.detect(rgb) if self.detector is not None else []
+            scan = self._scan(rgb, detections)
+        if scan is None:
+            warnings.append("not a post-match screen: the team header band was not found")
+            return unknown_result(rgb, detections, timings, warnings)
+
+        with _stage("reading", timings, on_stage):
+            grey = cv2.cvtColor(scan.screen, cv2.COLOR_RGB2GRAY)
+            header = self._read_twice(grey, scan.header_boxes)
+            footer = self._read_twice(grey, scan.footer_boxes)
+            view = "damage" if is_damage_view(header) else "scoreboard"
+            sources = {"grey": grey, "white": rating_mask(scan.screen).astype(np.uint8) * 255}
+            cells = self._read_cells(sources, self._requests(scan, view))
+
+        with _stage("parsing", timings, on_stage):
+            result = self._parse(rgb, scan, view, header, footer, cells, timings, warnings)
+        logger.debug("analyzed %s view in %.0f ms", result["view"], sum(timings.values()))
+        return result
+
+    def _scan(self, rgb: np.ndarray, detections: list[Detection]) -> Scan | None:
+        found = find_layout(rgb)
+        if found is None:
+            return None
+        screen, transform = normalized(rgb, found)
+        layout = find_layout(screen)
+        if layout is None:
+            return None
+        scale = min(1.0, DETECT_PITCH_PX / layout.pitch)
+        header_boxes = self.text.detect(screen, layout.header(), scale)
+        footer_boxes = self.text.detect(screen, layout.footer(), scale)
+        return Scan(screen, transform, layout, detections, header_boxes, footer_boxes,
+                    ink_mask(screen), ink_mask(screen, yellow=False))
+
+    @staticmethod
+    def _requests(scan: Scan, view: str) -> list[CellRequest]:
+        if view == "damage":
+            return damage_requests(scan.layout, scan.screen, scan.mask, scan.numbers)
+        return scoreboard_requests(scan.layout, scan.screen, scan.mask, scan.numbers)
+
+    def _read_twice(self, grey: np.ndarray, boxes: list[Any]) -> list[Reading]:
+        free = self.text.read(grey, boxes)
+        digits = self.text.read(grey, boxes, DIGITS + ":")
+        return [Reading(f, d) for f, d in zip(free, digits, strict=True)]
+
+    def _read_cells(self, sources: dict[str, np.ndarray],
+                    requests: list[CellRequest]) -> dict[tuple[str, int, str], OcrLine]:
+        groups: dict[tuple[str | None, str], list[CellRequest]] = {}
+        for request in requests:
+            groups.setdefault((request.allowlist, request.source), []).append(request)
+        readings: dict[tuple[str, int, str], OcrLine] = {}
+        for (allowlist, source), group in groups.items():
+            lines = self.text.read(sources[source], [r.box for r in group], allowlist)
+            readings.update({r.key: line for r, line in zip(group, lines, strict=True)})
+        return readings
+
+    def _parse(self, rgb: np.ndarray, scan: Scan, view: str, header: list[Reading], footer: list[Reading],
+               cells: dict[tuple[str, int, str], OcrLine], timings: dict[str, float],
+               warnings: list[str]) -> dict[str, Any]:
+        match = header_fields(header, footer, scan.layout.mid, warnings)
+        players = self._players(scan, view, cells, warnings)
+        lines = [r.free for r in header] + [r.digits for r in footer] + list(cells.values())
+        to_source = scan.transform.to_source
+        text_lines = [OcrLine(line.text, to_source(line.box), line.confidence) for line in lines]
+        return build_result(rgb, view, match, players, text_lines, scan.detections, timings, warnings)
+
+    def _players(self, scan: Scan, view: str, cells: dict[tuple[str, int, str], OcrLine],
+                 warnings: list[str]) -> list[dict[str, Any]]:
+        centres = [(d.label, (d.box.x0 + d.box.x1) / 2, (d.box.y0 + d.box.y1) / 2) for d in scan.detections]
+        disagreements = []
+        players = []
+        for team in TEAMS:
+            for slot in range(1, ROWS_PER_TEAM + 1):
+                if view == "damage":
+                    players.append(damage_player(team, slot, cells, scan.layout))
+                    continue
+                player = scoreboard_player(team, slot, cells, scan.screen, scan.layout)
+                badge = scan.transform.to_source(medal_box(scan.layout, team, slot))
+                detected = medal_from_detections(centres, (badge.x0, badge.y0, badge.x1, badge.y1))
+                # Badge colours are right on every real sample, so the detector only fills a gap.
+                if player["medal"] is None:
+                    player["medal"] = detected
+                elif detected is not None and detected != player["medal"]:
+                    colour = player["medal"]
+                    disagreements.append(f"{team} slot {slot} ({colour} by colour, {detected} detected)")
+                players.append(player)
+        if disagreements:
+            warnings.append("medal detector disagrees with badge colours: " + ", ".join(disagreements))
+        return players
+
+
+@contextmanager
+def _stage(name: str, timings: dict[str, float], on_stage: Callable[[str], None] | None) -> Iterator[None]:
+    if on_stage is not None:
+        on_stage(name)
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = round((time.perf_counter() - started) * 1000, 1)
+
+
+def _validated(image: Any) -> np.ndarray:
+    if not isinstance(image, np.ndarray):
+        raise AnalysisError(f"expected an image array, got {type(image).__name__}")
+    if image.ndim != 3 or image.shape[2] != 3:
+        raise AnalysisError(f"expected an RGB image with 3 channels, got shape {image.shape}")
+    if image.dtype != np.uint8:
+        raise AnalysisError(f"expected 8-bit pixels, got {image.dtype}")
+    height, width = image.shape[:2]
+    if min(height, width) < MIN_SIDE_PX:
+        raise AnalysisError(
+            f"image is {width}x{height} px; send a full screenshot, at least {MIN_SIDE_PX} px a side"
+        )
+    return np.ascontiguousarray(image)

@@ -1,0 +1,68 @@
+"""Optional YOLO detector for player rows, portraits, medal badges and the header."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from workers.pipeline.layout import Box
+
+logger = logging.getLogger(__name__)
+
+MIN_CONFIDENCE = 0.25
+
+
+@dataclass(frozen=True)
+class Detection:
+    label: str
+    box: Box
+    confidence: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {"label": self.label, "box": self.box.as_list(), "confidence": round(self.confidence, 4)}
+
+
+def _offline_ultralytics() -> Any:
+    """Import ultralytics with its settings in a private directory and every download path disabled."""
+    config_dir = Path(tempfile.gettempdir()) / "skillshift-ultralytics"
+    config_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["YOLO_CONFIG_DIR"] = str(config_dir)
+    os.environ["YOLO_OFFLINE"] = "1"
+    import ultralytics
+
+    ultralytics.settings.update({"sync": False})
+    return ultralytics
+
+
+class Detector:
+    """A YOLO model loaded once; `detect` returns boxes in full-image pixels."""
+
+    def __init__(self, weights: Path, device: str) -> None:
+        if not Path(weights).is_file():
+            raise FileNotFoundError(f"detector weights {weights} not found")
+        ultralytics = _offline_ultralytics()
+        started = time.perf_counter()
+        self.model = ultralytics.YOLO(str(weights))
+        self.device = device
+        elapsed = time.perf_counter() - started
+        self.loaded = f"yolo detector {Path(weights).name} on {device} in {elapsed:.1f} s"
+        logger.info("loaded %s", self.loaded)
+
+    def detect(self, rgb: np.ndarray) -> list[Detection]:
+        # ultralytics expects BGR for numpy input.
+        results = self.model.predict(rgb[..., ::-1], device=self.device, verbose=False, conf=MIN_CONFIDENCE)
+        detections: list[Detection] = []
+        for result in results:
+            names = result.names
+            for xyxy, conf, cls in zip(result.boxes.xyxy.tolist(), result.boxes.conf.tolist(),
+                                       result.boxes.cls.tolist(), strict=True):
+                box = Box(*(int(round(v)) for v in xyxy))
+                detections.append(Detection(str(names[int(cls)]), box, float(conf)))
+        return detections

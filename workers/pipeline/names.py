@@ -1,0 +1,89 @@
+"""Player name cells: split into squad tag, name and the gender icon that is dropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from workers.pipeline.layout import Box
+from workers.pipeline.ocr import ink_box
+
+
+@dataclass(frozen=True)
+class NameBoxes:
+    squad: Box | None
+    name: Box | None
+
+
+def _icon_columns(rgb: np.ndarray, line: Box) -> np.ndarray:
+    """Columns of `line` that show the gender icon: a vivid blue or pink square.
+
+    The highlighted row is a duller blue (saturation and value below 180), so it does not count.
+    """
+    part = np.ascontiguousarray(rgb[line.y0:line.y1, line.x0:line.x1])
+    hsv = cv2.cvtColor(part, cv2.COLOR_RGB2HSV).astype(np.int16)
+    hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    blue = (hue >= 95) & (hue <= 112) & (saturation > 180) & (value > 180)
+    pink = (hue >= 130) & (hue <= 165) & (saturation > 80) & (value > 140)
+    return np.asarray((blue | pink).sum(axis=0) >= 0.2 * line.height)
+
+
+def _without_icon(rgb: np.ndarray, mask: np.ndarray, line: Box, icon_first: bool) -> Box | None:
+    """Cut the gender icon off the outer end of a name line."""
+    columns = _icon_columns(rgb, line)
+    reach = int(1.5 * line.height)
+    if icon_first:
+        hits = np.flatnonzero(columns[:reach])
+        if hits.size == 0:
+            return line
+        return ink_box(mask, Box(line.x0 + int(hits[-1]) + 2, line.y0, line.x1, line.y1))
+    hits = np.flatnonzero(columns[-reach:])
+    if hits.size == 0:
+        return line
+    cut = line.x1 - min(reach, line.width) + int(hits[0]) - 1
+    return ink_box(mask, Box(line.x0, line.y0, cut, line.y1))
+
+
+def _squad_span(rgb: np.ndarray, mask: np.ndarray, line: Box) -> tuple[int, int] | None:
+    """Return the x span of a leading yellow squad tag, or None when the line starts with white text."""
+    part = np.ascontiguousarray(rgb[line.y0:line.y1, line.x0:line.x1])
+    hsv = cv2.cvtColor(part, cv2.COLOR_RGB2HSV).astype(np.int16)
+    yellow = (hsv[..., 0] >= 12) & (hsv[..., 0] <= 35) & (hsv[..., 1] > 100) & (hsv[..., 2] > 150)
+    white = mask[line.y0:line.y1, line.x0:line.x1] & ~yellow
+    yellow_columns = yellow.sum(axis=0)
+    white_columns = white.sum(axis=0)
+    strong_yellow = np.flatnonzero(yellow_columns >= 0.12 * line.height)
+    # A few white columns may remain from the edge of the gender icon before the tag.
+    if strong_yellow.size == 0 or strong_yellow[0] > line.height:
+        return None
+    start = int(strong_yellow[0])
+    end = start
+    for x in range(start, line.width):
+        if white_columns[x] > yellow_columns[x] and white_columns[x] >= 0.15 * line.height:
+            break
+        if yellow_columns[x] > 0:
+            end = x + 1
+    if end - start < 0.5 * line.height:
+        return None
+    return line.x0 + start, line.x0 + end
+
+
+def name_boxes(rgb: np.ndarray, mask: np.ndarray, cell: Box, icon_first: bool) -> NameBoxes:
+    """Find the squad tag (leading yellow text) and the name (the white text after it) in a name cell.
+
+    The gender icon sits before the name on the ally side (`icon_first`) and after it on the enemy side.
+    """
+    line = ink_box(mask, cell)
+    if line is not None:
+        line = _without_icon(rgb, mask, line, icon_first)
+    if line is None:
+        return NameBoxes(None, None)
+    span = _squad_span(rgb, mask, line)
+    if span is None:
+        return NameBoxes(None, line)
+    start, end = span
+    squad = ink_box(mask, Box(start, line.y0, end, line.y1))
+    name = ink_box(mask, Box(end + 1, line.y0, line.x1, line.y1))
+    return NameBoxes(squad, name)
