@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 WEIGHTS = REPO / "workers" / "pipeline" / "weights" / "detector.pt"
 CONFIDENCE = 0.25
 SIZES = [None, (1280, 591)]
+NAMES = ["match-a-scoreboard.png", "match-a-damage.png", "match-b-scoreboard.png", "match-b-damage.png"]
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +62,7 @@ def test_weights_metadata() -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["full", "1280x591"])
-@pytest.mark.parametrize(
-    "name", ["match-a-scoreboard.png", "match-a-damage.png", "match-b-scoreboard.png", "match-b-damage.png"]
-)
+@pytest.mark.parametrize("name", NAMES)
 def test_rows_found(
     model: Any,
     imgsz: int,
@@ -81,6 +80,25 @@ def test_rows_found(
     for row in rows:
         assert best_iou(row, labelled(labels, "player_row")) >= 0.5, row
 
-    own = [box for label, box in detections if label == "own_row"]
-    assert len(own) == 1
-    assert iou(own[0], labelled(labels, "own_row")[0]) >= 0.5
+
+@pytest.mark.parametrize("size", SIZES, ids=["full", "1280x591"])
+@pytest.mark.parametrize("name", NAMES)
+def test_header_and_portraits_found(
+    model: Any,
+    imgsz: int,
+    samples_dir: Path,
+    real_boxes: dict[str, Any],
+    name: str,
+    size: tuple[int, int] | None,
+) -> None:
+    image = load(samples_dir, name, size)
+    labels = scaled(real_boxes[name], image.width / 2532, image.height / 1170)
+    detections = detect(model, image, imgsz, CONFIDENCE)
+
+    headers = [box for label, box in detections if label == "header"]
+    assert len(headers) == 1
+    assert iou(headers[0], labelled(labels, "header")[0]) >= 0.5
+
+    portraits = [box for label, box in detections if label == "portrait"]
+    for expected in labelled(labels, "portrait"):
+        assert best_iou(expected, portraits) >= 0.5, expected
