@@ -200,3 +200,30 @@ def test_altered_weights_rejected(tmp_path: Path) -> None:
     message = str(error.value)
     assert RECOGNITION_WEIGHTS in message
     assert "5864788e1821be9e454ec108d61b887d" in message
+
+
+def crops(image: np.ndarray) -> dict[str, np.ndarray]:
+    height, width = image.shape[:2]
+    return {
+        "top half": image[: height // 2],
+        "right half": image[:, width // 2:],
+        "centre": image[height // 4: 3 * height // 4, width // 4: 3 * width // 4],
+        "mirrored": image[:, ::-1],
+        "upside down": image[::-1],
+        "two side by side": np.hstack([image, image]),
+    }
+
+
+@pytest.mark.parametrize("variant", ["top half", "right half", "centre", "mirrored", "upside down",
+                                     "two side by side"])
+def test_cut_or_turned_screen_is_unknown(analyzer: Analyzer, samples_dir: Path, variant: str) -> None:
+    image = np.ascontiguousarray(crops(load_rgb(samples_dir / "match-a-scoreboard.png"))[variant])
+    result = analyzer.analyze(image)
+    assert result["view"] == "unknown"
+    assert any("not a post-match screen" in w for w in result["warnings"])
+
+
+@pytest.mark.parametrize("colour", [(90, 10, 10), (200, 20, 20), (20, 180, 200)])
+def test_solid_colour_is_unknown(analyzer: Analyzer, colour: tuple[int, int, int]) -> None:
+    result = analyzer.analyze(np.full((296, 640, 3), colour, np.uint8))
+    assert result["view"] == "unknown"

@@ -90,11 +90,28 @@ class Analyzer:
 
         with _stage("detecting", timings, on_stage):
             detections = self.detector.detect(rgb) if self.detector is not None else []
-            scan = self._scan(rgb, detections)
+            try:
+                scan = self._scan(rgb, detections)
+            except (cv2.error, ValueError, IndexError):
+                logger.exception("layout of a %dx%d image could not be measured", rgb.shape[1], rgb.shape[0])
+                scan = None
         if scan is None:
             warnings.append("not a post-match screen: the team header band was not found")
             return unknown_result(rgb, detections, timings, warnings)
 
+        try:
+            result = self._read_and_parse(rgb, scan, timings, warnings, on_stage)
+        except (cv2.error, ValueError, IndexError):
+            # A screen that passed the layout checks but whose rows make no sense (a crop, a collage,
+            # a solid colour) ends as "unknown" with a warning instead of failing the job.
+            logger.exception("rows of a %dx%d image could not be read", rgb.shape[1], rgb.shape[0])
+            warnings.append("not a post-match screen: the player rows could not be read")
+            return unknown_result(rgb, detections, timings, warnings)
+        logger.debug("analyzed %s view in %.0f ms", result["view"], sum(timings.values()))
+        return result
+
+    def _read_and_parse(self, rgb: np.ndarray, scan: Scan, timings: dict[str, float], warnings: list[str],
+                        on_stage: Callable[[str], None] | None) -> dict[str, Any]:
         with _stage("reading", timings, on_stage):
             grey = cv2.cvtColor(scan.screen, cv2.COLOR_RGB2GRAY)
             header = self._read_twice(grey, scan.header_boxes)
@@ -104,9 +121,7 @@ class Analyzer:
             cells = self._read_cells(sources, self._requests(scan, view))
 
         with _stage("parsing", timings, on_stage):
-            result = self._parse(rgb, scan, view, header, footer, cells, timings, warnings)
-        logger.debug("analyzed %s view in %.0f ms", result["view"], sum(timings.values()))
-        return result
+            return self._parse(rgb, scan, view, header, footer, cells, timings, warnings)
 
     def _scan(self, rgb: np.ndarray, detections: list[Detection]) -> Scan | None:
         found = find_layout(rgb)

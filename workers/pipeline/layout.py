@@ -19,6 +19,11 @@ CANONICAL_PITCH_PX = 152
 CONTENT_WIDTH_IN_PITCHES = 2532 / 151.75
 MIN_BAND_FRACTION = 0.3
 MIN_HIGHLIGHT_FRACTION = 0.5
+# Plausibility limits that keep images which merely contain red from passing as a post-match
+# screen: the enemy header band is about 5 % of the screen high (63 of 1170 px), covers the right
+# half only, and starts near the centre line.
+MAX_BAND_FRACTION = 0.12
+MAX_MID_OFFSET_FRACTION = 0.15
 
 
 @dataclass(frozen=True)
@@ -108,13 +113,21 @@ def find_layout(image: np.ndarray) -> Layout | None:
     if band_rows is None or band_rows[1] - band_rows[0] < view.shape[0] * 0.02:
         return None
     band_top, band_bottom = band_rows
+    if band_bottom - band_top > view.shape[0] * MAX_BAND_FRACTION:
+        return None
+    if band_mask[band_top:band_bottom, :centre].mean() > MIN_BAND_FRACTION:
+        return None
     band_cols = band_mask[band_top:band_bottom].mean(axis=0) > 0.5
     mid = int(np.argmax(band_cols)) if band_cols.any() else centre
+    if abs(mid - centre) > view.shape[1] * MAX_MID_OFFSET_FRACTION:
+        return None
 
     highlight = (green > red + 50) & (blue > 150)
     strip = highlight[band_bottom:, : max(mid // 3, 1)].mean(axis=1) > MIN_HIGHLIGHT_FRACTION
     lit = _longest_run(strip)
     pitch, you_slot = _pitch_from_highlight(lit, band_bottom - band_top)
+    if band_bottom + ROWS_PER_TEAM * pitch > view.shape[0] * 1.02:
+        return None
 
     return Layout(
         content=content,
