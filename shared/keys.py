@@ -38,3 +38,7 @@ def job_reap_claim(job_id: str) -> str:
 
 def upload_rate(client: str, window: int) -> str:
     return f"{PREFIX}rate:{client}:{window}"
+
+
+def upload_digest(owner: str, sha256: str) -> str:
+    return f"{PREFIX}upload:{owner or 'public'}:{sha256}"

@@ -131,7 +131,7 @@ class Service:
     def upload(self, path: Path, **kwargs: Any) -> httpx.Response:
         with path.open("rb") as handle:
             files = {"file": (path.name, handle, "image/png")}
-            return httpx.post(f"{self.base_url}/api/jobs", files=files, timeout=30, **kwargs)
+            return httpx.post(f"{self.base_url}/api/jobs?fresh=1", files=files, timeout=30, **kwargs)
 
     def wait_final(self, job_id: str, timeout_s: float = 300) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s

@@ -23,7 +23,7 @@ def png_bytes(width: int, height: int, mode: str = "RGB") -> bytes:
 
 def post_file(service: Service, data: bytes, name: str = "shot.png", field: str = "file") -> httpx.Response:
     files = {field: (name, data, "application/octet-stream")}
-    return httpx.post(f"{service.base_url}/api/jobs", files=files, timeout=30)
+    return httpx.post(f"{service.base_url}/api/jobs?fresh=1", files=files, timeout=30)
 
 
 def small_screenshot(tmp_path: Path) -> Path:
@@ -170,7 +170,7 @@ def test_api_process_never_imports_model_stack(service: Service, tmp_path: Path)
         from api.app import create_app
         with TestClient(create_app()) as client:
             with open({str(small_screenshot(tmp_path))!r}, "rb") as handle:
-                assert client.post("/api/jobs", files={{"file": handle}}).status_code == 202
+                assert client.post("/api/jobs?fresh=1", files={{"file": handle}}).status_code == 202
             assert client.get("/api/health").status_code == 200
         loaded = sorted(name for name in ("torch", "ultralytics", "easyocr", "cv2") if name in sys.modules)
         print("LOADED", loaded)
@@ -191,7 +191,9 @@ def test_upload_rate_limit_is_429(service: Service, tmp_path: Path) -> None:
         responses = []
         for _ in range(8):
             with small_screenshot(tmp_path).open("rb") as handle:
-                responses.append(httpx.post(f"{base_url}/api/jobs", files={"file": handle}, timeout=30))
+                responses.append(
+                    httpx.post(f"{base_url}/api/jobs?fresh=1", files={"file": handle}, timeout=30)
+                )
     finally:
         api.stop()
 
@@ -239,3 +241,24 @@ def test_metrics_in_prometheus_format(service: Service, tmp_path: Path) -> None:
         "skillshift_inference_batch_size_count",
     ):
         assert name in worker_metrics.text, name
+
+
+def test_same_image_returns_earlier_job(service: Service, tmp_path: Path) -> None:
+    image = tmp_path / "repeat.png"
+    Image.new("RGB", (640, 296), (90, 10, 10)).save(image)
+    with image.open("rb") as handle:
+        first = httpx.post(f"{service.base_url}/api/jobs", files={"file": handle}, timeout=30)
+    service.wait_final(first.json()["job_id"])
+
+    with image.open("rb") as handle:
+        again = httpx.post(f"{service.base_url}/api/jobs", files={"file": handle}, timeout=30)
+    with image.open("rb") as handle:
+        fresh = httpx.post(f"{service.base_url}/api/jobs?fresh=1", files={"file": handle}, timeout=30)
+
+    assert first.status_code == 202
+    assert again.status_code == 200
+    assert again.json()["job_id"] == first.json()["job_id"]
+    assert again.json()["reused"] is True
+    assert again.json()["state"] == "finished"
+    assert fresh.status_code == 202
+    assert fresh.json()["job_id"] != first.json()["job_id"]

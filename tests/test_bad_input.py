@@ -149,7 +149,10 @@ def test_upload_case(service: Service, name: str) -> None:
     factory, content_type, expected = CASES[name]
 
     response = httpx.post(
-        f"{service.base_url}/api/jobs", content=factory(), headers={"content-type": content_type}, timeout=60
+        f"{service.base_url}/api/jobs?fresh=1",
+        content=factory(),
+        headers={"content-type": content_type},
+        timeout=60,
     )
 
     assert response.status_code == expected, response.text

@@ -52,7 +52,9 @@ def test_full_queue_answers_503(redis_server: LocalRedis, tmp_path: Path) -> Non
         statuses = []
         for _ in range(4):
             with image.open("rb") as handle:
-                response = httpx.post(f"http://127.0.0.1:{port}/api/jobs", files={"file": handle}, timeout=30)
+                response = httpx.post(
+                    f"http://127.0.0.1:{port}/api/jobs?fresh=1", files={"file": handle}, timeout=30
+                )
             statuses.append(response.status_code)
     finally:
         api.stop()

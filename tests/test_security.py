@@ -46,7 +46,7 @@ def secured(service: Service) -> Iterator[str]:
 def upload(base_url: str, path: Path, token: str | None) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     with path.open("rb") as handle:
-        return httpx.post(f"{base_url}/api/jobs", files={"file": handle}, headers=headers, timeout=30)
+        return httpx.post(f"{base_url}/api/jobs?fresh=1", files={"file": handle}, headers=headers, timeout=30)
 
 
 @pytest.fixture

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
 import uuid
+from typing import Any
 
 from arq.constants import abort_jobs_ss, job_key_prefix
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +19,7 @@ from starlette.routing import Route
 from api.ratelimit import check_upload_rate
 from api.state import AppState
 from api.uploads import read_upload
+from shared import keys
 from shared.annotate import render_annotated
 from shared.images import ImageRejected, inspect_upload, sniff_format
 from shared.metrics import UPLOADS
@@ -70,13 +73,34 @@ async def _create_job(request: Request) -> Response:
         logger.info("rejected upload (%d): %s", exc.status, exc.detail)
         raise HTTPException(exc.status, exc.detail) from None
 
+    digest_key = keys.upload_digest(access.owner, hashlib.sha256(data).hexdigest())
+    if request.query_params.get("fresh", "").lower() not in ("1", "true"):
+        reused = await _same_upload(state, digest_key)
+        if reused is not None:
+            logger.info("upload matches job %s; returning it", reused["job_id"])
+            status = 200 if reused["state"] == JobState.FINISHED else 202
+            headers = {"Location": f"/api/jobs/{reused['job_id']}"}
+            return JSONResponse({**reused, "reused": True}, status_code=status, headers=headers)
+
     job_id = uuid.uuid4().hex
     event = await state.store.create(job_id, data, image_ttl_s=settings.image_ttl_s, owner=access.owner)
+    await state.redis.set(digest_key, job_id, ex=settings.result_ttl_s)
     await state.arq.enqueue_job(ANALYZE_FUNCTION, job_id, _job_id=job_id, _queue_name=settings.queue_name)
     logger.info("queued job %s (%s %dx%d, %d bytes)", job_id, info.format, info.width, info.height, len(data))
 
     location = f"/api/jobs/{job_id}"
     return JSONResponse(event, status_code=202, headers={"Location": location})
+
+
+async def _same_upload(state: AppState, digest_key: str) -> dict[str, Any] | None:
+    """Return the latest event of an earlier job with the same bytes and owner, unless it failed."""
+    job_id = await state.redis.get(digest_key)
+    if job_id is None:
+        return None
+    event = await state.store.get(job_id.decode())
+    if event is None or event.get("state") == JobState.FAILED:
+        return None
+    return event
 
 
 async def get_job(request: Request) -> Response:
