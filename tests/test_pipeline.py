@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workers.pipeline.cells import parse_int, parse_percent, parse_rating
+from workers.pipeline.cells import clean_name, parse_int, parse_percent, parse_rating
 from workers.pipeline.checks import check_damage_percents, check_kills, confidence
 from workers.pipeline.header import (
     Reading,
@@ -100,6 +100,31 @@ def test_battle_id_longest_digit_run() -> None:
     lines = [reading("BattlelD", (264, 1036, 372, 1068), digits="1"),
              reading("518274630912457036", (388, 1036, 688, 1064))]
     assert find_battle_id(lines) == "518274630912457036"
+
+
+def test_battle_id_label_in_same_box() -> None:
+    lines = [reading("BattleID 928183216149812811", (259, 1029, 712, 1068), digits="820928183216149812811")]
+    assert find_battle_id(lines) == "928183216149812811"
+
+
+def test_battle_id_digit_misread_as_letter_keeps_digits() -> None:
+    lines = [reading("BattleID 92818321614981281l", (259, 1029, 712, 1068), digits="928183216149812811")]
+    assert find_battle_id(lines) == "928183216149812811"
+
+
+NAME_CASES = [
+    ("Dorian @", "Dorian"),
+    ("[ it's me", "it's me"),
+    ("Tom & Jerry", "Tom & Jerry"),
+    ("coffee after 9", "coffee after 9"),
+    ("<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>"),
+    (None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NAME_CASES)
+def test_clean_name(text: str | None, expected: str | None) -> None:
+    assert clean_name(text) == expected
 
 
 def test_battle_id_too_short() -> None:

@@ -56,3 +56,11 @@ def parse_rating(text: str | None) -> float | None:
         return None
     value = float(f"{digits[:-1]}.{digits[-1]}")
     return value if 0.0 <= value <= 20.0 else None
+
+
+def clean_name(text: str | None) -> str | None:
+    """Drop a lone symbol that OCR made of the gender icon at either end of a name ("Dorian @")."""
+    if text is None:
+        return None
+    name = re.sub(r"^[^\w\s]\s+|\s+[^\w\s]$", "", text.strip())
+    return name or None

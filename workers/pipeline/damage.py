@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from workers.pipeline.cells import NUMBER, PERCENT, TEAMS, CellRequest, parse_int, parse_percent
+from workers.pipeline.cells import NUMBER, PERCENT, TEAMS, CellRequest, clean_name, parse_int, parse_percent
 from workers.pipeline.layout import ROWS_PER_TEAM, Layout
 from workers.pipeline.names import name_boxes
 from workers.pipeline.ocr import OcrLine, ink_box
@@ -78,11 +78,12 @@ def damage_player(team: str, slot: int, readings: dict[tuple[str, int, str], Ocr
         return line.text if line is not None else None
 
     player: dict[str, Any] = {"team": team, "slot": slot, "squad": text("squad") or None,
-                              "name": text("name") or None}
+                              "name": clean_name(text("name"))}
     for field in NUMBER_CELLS:
         player[field] = parse_int(text(field), 0, MAX_DAMAGE)
     for field in PERCENT_CELLS:
         player[field] = parse_percent(text(field))
     player["is_you"] = team == "ally" and slot == layout.you_slot
     player["hero"] = None
+    player["hero_confidence"] = None
     return player

@@ -12,6 +12,8 @@ RESULT_WORDS = {"VICTORY": "victory", "DEFEAT": "defeat"}
 DAMAGE_WORDS = ("hero", "damage", "turret", "taken", "teamfight", "participation")
 MIN_WORD_SIMILARITY = 0.7
 MIN_BATTLE_ID_DIGITS = 10
+# A label read with a digits-only allowlist turns into at most this many spurious digits.
+MAX_LABEL_DIGITS = 4
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,22 @@ def find_duration(readings: list[Reading]) -> int | None:
     return None
 
 
+def _battle_digits(reading: Reading) -> str:
+    """Digits of a battle id box, without those a digits-only read makes of a "BattleID" label in it."""
+    digits = re.sub(r"\D", "", reading.digits.text)
+    label = re.match(r"\s*[A-Za-z]{4,}", reading.free.text)
+    if label is None:
+        return digits
+    after_label = len(re.sub(r"\s", "", reading.free.text[label.end():]))
+    if after_label >= MIN_BATTLE_ID_DIGITS and 0 < len(digits) - after_label <= MAX_LABEL_DIGITS:
+        return digits[-after_label:]
+    return digits
+
+
 def find_battle_id(readings: list[Reading]) -> str | None:
     best = ""
     for reading in readings:
-        digits = re.sub(r"\D", "", reading.digits.text)
+        digits = _battle_digits(reading)
         if len(digits) >= MIN_BATTLE_ID_DIGITS and len(digits) > len(best):
             best = digits
     return best or None

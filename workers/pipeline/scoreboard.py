@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from workers.pipeline.cells import DECIMAL, NUMBER, TEAMS, CellRequest, parse_int, parse_rating
+from workers.pipeline.cells import DECIMAL, NUMBER, TEAMS, CellRequest, clean_name, parse_int, parse_rating
 from workers.pipeline.layout import ROWS_PER_TEAM, Box, Layout
 from workers.pipeline.medals import classify_medal
 from workers.pipeline.names import name_boxes
@@ -99,7 +99,7 @@ def scoreboard_player(team: str, slot: int, readings: dict[tuple[str, int, str],
         "team": team,
         "slot": slot,
         "squad": text("squad") or None,
-        "name": text("name") or None,
+        "name": clean_name(text("name")),
         "level": parse_int(text("level"), 1, MAX_LEVEL),
         "kills": parse_int(text("kills"), 0, MAX_KDA),
         "deaths": parse_int(text("deaths"), 0, MAX_KDA),
@@ -109,6 +109,7 @@ def scoreboard_player(team: str, slot: int, readings: dict[tuple[str, int, str],
         "medal": classify_medal(rgb[medal_area.y0:medal_area.y1, medal_area.x0:medal_area.x1]),
         "is_you": team == "ally" and slot == layout.you_slot,
         "hero": None,
+        "hero_confidence": None,
     }
 
 

@@ -18,6 +18,9 @@ ROWS_PER_TEAM = 5
 ROW_TOP = 276
 ROW_PITCH = 151
 ROW_HEIGHT = 150
+# The highlighted row of the uploader is shorter than the row: 141 px from 4 px below its top.
+OWN_ROW_INSET = 4
+OWN_ROW_HEIGHT = 141
 TEAM_X = {"ally": (0, 1264), "enemy": (1268, WIDTH)}
 
 COLUMN_BAR_Y = (214, 276)

@@ -134,14 +134,16 @@ def draw_team_bars(draw: ImageDraw.ImageDraw, rng: random.Random) -> None:
 
 def draw_row_background(draw: ImageDraw.ImageDraw, slot: Slot, own: bool) -> None:
     x0, y0, x1, y1 = slot.row_box
-    fill = OWN_ROW if own else ROW_FILL[slot.index % 2]
-    draw.rectangle((x0, y0, x1, y1), fill=fill)
+    draw.rectangle((x0, y0, x1, y1), fill=ROW_FILL[slot.index % 2])
     if own:
+        lit_top = y0 + layout.OWN_ROW_INSET
+        lit_bottom = lit_top + layout.OWN_ROW_HEIGHT - 1
+        draw.rectangle((x0, lit_top, x1, lit_bottom), fill=OWN_ROW)
         fade_start = x0 + int(0.55 * (x1 - x0))
         for x in range(fade_start, x1, 8):
             share = (x - fade_start) / (x1 - fade_start)
             mixed = tuple(int(a + (b - a) * share) for a, b in zip(OWN_ROW, ROW_FILL[0], strict=True))
-            draw.rectangle((x, y0, x + 8, y1), fill=mixed)
+            draw.rectangle((x, lit_top, x + 8, lit_bottom), fill=mixed)
     draw.line((x0, y1 + 1, x1, y1 + 1), fill=SEPARATOR, width=2)
 
 
