@@ -22,7 +22,7 @@ from api.auth import Auth
 from api.errors import exception_handlers
 from api.headers import SecurityHeadersMiddleware
 from api.realtime import Hub
-from api.routes import health, jobs, metrics, ws
+from api.routes import health, heroes, jobs, metrics, ws
 from api.state import AppState
 from shared.jobstore import JobStore
 from shared.serialization import dumps, loads
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/", index, methods=["GET"]),
         *jobs.routes,
+        *heroes.routes,
         *health.routes,
         *openapi.routes,
         *metrics.routes,

@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api.routes.health import package_version
+from shared.webhooks import MAX_URL_LENGTH
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 EVENT = {"$ref": "#/components/schemas/JobEvent"}
@@ -32,12 +33,44 @@ def _job_path(summary: str, ok: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _hero_correction() -> dict[str, Any]:
+    path = {"in": "path", "required": True}
+    return {
+        "summary": "Correct a player's hero on a finished job and add the portrait to the workers' gallery",
+        "parameters": [
+            {"name": "job_id", **path, "schema": {"type": "string"}},
+            {"name": "team", **path, "schema": {"enum": ["ally", "enemy"]}},
+            {"name": "slot", **path, "schema": {"type": "integer", "minimum": 1, "maximum": 5}},
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {
+                "type": "object",
+                "required": ["hero"],
+                "properties": {"hero": {"type": "string", "maxLength": 40}},
+            }}},
+        },
+        "responses": {
+            "202": {"description": "The job's new event; the portrait is queued for a worker",
+                    "content": {"application/json": {"schema": EVENT}}},
+            "401": _error("Tokens are on and none was sent"),
+            "403": _error("SKILLSHIFT_HERO_CORRECTIONS is off"),
+            "404": _error("No such job, or no such team or slot"),
+            "409": _error("The job is not finished, has no such row, or its screenshot expired"),
+            "422": _error("The body is not JSON with a valid hero name"),
+        },
+    }
+
+
 def build_spec() -> dict[str, Any]:
     upload_errors = {
         "401": _error("Tokens are on and the request has no valid one"),
         "413": _error("The body is larger than SKILLSHIFT_MAX_UPLOAD_BYTES"),
         "415": _error("Not multipart, or the file is not PNG, JPEG or WebP"),
-        "422": _error("No 'file' field, several files, or an image that cannot be analysed"),
+        "422": _error(
+            "No 'file' field, several files, an image that cannot be analysed, "
+            "or a callback_url that is invalid or not allowed"
+        ),
         "429": _error("Upload rate limit reached; see Retry-After"),
         "503": _error("Queue full or job store unavailable; see Retry-After"),
     }
@@ -89,7 +122,16 @@ def build_spec() -> dict[str, Any]:
                                 "schema": {
                                     "type": "object",
                                     "required": ["file"],
-                                    "properties": {"file": {"type": "string", "format": "binary"}},
+                                    "properties": {
+                                        "file": {"type": "string", "format": "binary"},
+                                        "callback_url": {
+                                            "type": "string",
+                                            "format": "uri",
+                                            "maxLength": MAX_URL_LENGTH,
+                                            "description": "http(s) URL on an allowed host that "
+                                            "receives the final event as a signed POST",
+                                        },
+                                    },
                                 }
                             }
                         },
@@ -112,6 +154,7 @@ def build_spec() -> dict[str, Any]:
                 "The screenshot with detections and OCR lines drawn, once finished",
                 {"description": "PNG image", "content": {"image/png": {}}},
             ),
+            "/api/jobs/{job_id}/players/{team}/{slot}/hero": {"post": _hero_correction()},
             "/api/health": {
                 "get": {
                     "summary": "Redis reachability, live workers, queue depth, jobs per minute",

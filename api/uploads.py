@@ -1,8 +1,9 @@
-"""Reading one uploaded file from a multipart request, with the size limit enforced while streaming."""
+"""Reading a multipart upload: one file and its text fields, with the size limit enforced while streaming."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -11,6 +12,13 @@ from starlette.requests import Request
 
 FIELD = "file"
 MULTIPART_OVERHEAD = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Upload:
+    data: bytes
+    fields: dict[str, list[str]]
+    """Text fields of the form by name, each with its values in the order sent."""
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -29,8 +37,8 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def read_upload(request: Request, max_file_bytes: int) -> bytes:
-    """Return the bytes of the single file sent in the multipart field `file`."""
+async def read_upload(request: Request, max_file_bytes: int) -> Upload:
+    """Return the single file sent in the multipart field `file`, with the form's text fields."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
         raise HTTPException(
@@ -62,12 +70,15 @@ async def read_upload(request: Request, max_file_bytes: int) -> bytes:
             422, f"Expected exactly one file, got {len(files)}; upload each screenshot as its own job"
         )
 
-    upload = named[0]
-    data = await upload.read()
+    text_fields: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            text_fields.setdefault(key, []).append(value)
+    data = await named[0].read()
     await form.close()
     if len(data) > max_file_bytes:
         raise HTTPException(413, _too_large(max_file_bytes))
-    return data
+    return Upload(data, text_fields)
 
 
 def _too_large(limit: int) -> str:

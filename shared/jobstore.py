@@ -6,6 +6,11 @@ publishes it. A job in a final state (finished or failed) never changes again,
 so late or duplicate publishers cannot overwrite it, and only `create` may
 publish the first event of a job, so a job whose state vanished (Redis
 restarted without persistence) is never half brought back.
+
+A job created with a callback URL is added to the webhook outbox by the same
+script that writes its final state, so the webhook of each final state is
+queued exactly once, whichever process wrote it (worker, reaper, or the API on
+cancel); workers/webhooks.py delivers it.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ redis.call('EXPIRE', KEYS[2], ARGV[2])
 local event = '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
 redis.call('HSET', KEYS[1], 'state', ARGV[3], 'event', event)
 redis.call('EXPIRE', KEYS[1], ARGV[2])
+local final = ARGV[3] == 'finished' or ARGV[3] == 'failed'
+if final and redis.call('HEXISTS', KEYS[1], 'callback_url') == 1 then
+  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[7])
+end
 redis.call('PUBLISH', ARGV[4], event)
 return event
 """
@@ -47,15 +56,19 @@ class JobStore:
         self.recent_limit = recent_limit
         self._transition = redis.register_script(_TRANSITION)
 
-    async def create(self, job_id: str, image: bytes, *, image_ttl_s: int, owner: str = "") -> Event:
+    async def create(
+        self, job_id: str, image: bytes, *, image_ttl_s: int, owner: str = "", callback_url: str | None = None
+    ) -> Event:
         """Store the image and publish the job's first event, `queued`.
 
         `owner` is the digest of the API token that created the job ("" when tokens are off).
+        `callback_url`, already checked against the allow list, receives the final event.
         """
         now = time.time()
+        fields = {"owner": owner} if callback_url is None else {"owner": owner, "callback_url": callback_url}
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(keys.job_image(job_id), image, ex=image_ttl_s)
-            pipe.hset(keys.job_state(job_id), "owner", owner)
+            pipe.hset(keys.job_state(job_id), mapping=fields)
             pipe.zadd(keys.RECENT_JOBS, {job_id: now})
             pipe.zremrangebyscore(keys.RECENT_JOBS, "-inf", now - self.ttl_s)
             pipe.zremrangebyrank(keys.RECENT_JOBS, 0, -self.recent_limit - 1)
@@ -107,8 +120,16 @@ class JobStore:
             event.pop("stage", None)
         body = dumps(event)
         raw = await self._transition(
-            keys=[keys.job_state(job_id), keys.job_seq(job_id)],
-            args=[body, self.ttl_s, event["state"], keys.EVENTS_CHANNEL, "1" if create else "0"],
+            keys=[keys.job_state(job_id), keys.job_seq(job_id), keys.WEBHOOK_OUTBOX],
+            args=[
+                body,
+                self.ttl_s,
+                event["state"],
+                keys.EVENTS_CHANNEL,
+                "1" if create else "0",
+                event["published_at"],
+                job_id,
+            ],
         )
         return None if raw is None else cast(Event, loads(raw))
 

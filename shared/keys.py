@@ -10,6 +10,7 @@ WORKERS = PREFIX + "workers"
 WORKER_HEARTBEAT_PREFIX = PREFIX + "worker:"
 FINISHED_LOG = PREFIX + "finished"
 RUNNING_JOBS = PREFIX + "running"
+WEBHOOK_OUTBOX = PREFIX + "webhooks"
 
 
 def job_state(job_id: str) -> str:

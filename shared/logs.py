@@ -39,3 +39,6 @@ def configure_logging(level: str = "INFO", style: str = "text") -> None:
     else:
         handler.setFormatter(logging.Formatter(FORMAT, datefmt="%H:%M:%S"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    # httpx logs each request with its full URL at INFO; webhook callback URLs may carry tokens,
+    # and workers/webhooks.py logs its own line per attempt.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -28,6 +28,17 @@ STAGE_SECONDS = Histogram(
 BATCH_SIZE = Histogram(
     "skillshift_inference_batch_size", "Images per inference call", buckets=(1, 2, 4, 8, 16, 32)
 )
+WEBHOOK_ATTEMPTS = Counter(
+    "skillshift_webhook_attempts_total",
+    "Webhook POST attempts by result: 2xx, 3xx, 4xx, 5xx or error (connection error or timeout)",
+    ["result"],
+)
+WEBHOOK_DELIVERIES = Counter(
+    "skillshift_webhook_deliveries_total",
+    "Webhooks by outcome: delivered, failed (rejected by the receiver or out of attempts), "
+    "dropped (host no longer allowed, or the job expired)",
+    ["outcome"],
+)
 
 
 def render_latest() -> bytes:

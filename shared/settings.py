@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from shared.webhooks import parse_allowed_host
+
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+MIN_WEBHOOK_SECRET_LENGTH = 16
 
 
 class SettingsError(ValueError):
@@ -21,6 +25,25 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _bool(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name} must be 1 or 0 (true/false, yes/no, on/off), got {raw!r}")
 
 
 def _list(name: str) -> list[str]:
@@ -48,6 +71,8 @@ class Settings:
     job_timeout_s: int = 180
     max_tries: int = 3
     worker_max_jobs: int = 1
+    batch_size: int = 1
+    batch_window_ms: int = 5
     shutdown_grace_s: int = 60
     detector_weights: Path | None = None
     device: str = "auto"
@@ -62,6 +87,14 @@ class Settings:
     ws_send_queue: int = 256
     log_level: str = "INFO"
     log_format: str = "text"
+    hero_gallery: Path | None = None
+    hero_threshold: float = 0.75
+    hero_corrections: bool = False
+    webhook_hosts: tuple[str, ...] = ()
+    webhook_secret: str = dataclasses.field(default="", repr=False)
+    webhook_timeout_s: int = 5
+    webhook_max_attempts: int = 8
+    webhook_backoff_s: int = 5
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -82,6 +115,8 @@ class Settings:
             job_timeout_s=_int("SKILLSHIFT_JOB_TIMEOUT_S", cls.job_timeout_s),
             max_tries=_int("SKILLSHIFT_MAX_TRIES", cls.max_tries),
             worker_max_jobs=_int("SKILLSHIFT_WORKER_MAX_JOBS", cls.worker_max_jobs),
+            batch_size=_int("SKILLSHIFT_BATCH_SIZE", cls.batch_size),
+            batch_window_ms=_int("SKILLSHIFT_BATCH_WINDOW_MS", cls.batch_window_ms),
             shutdown_grace_s=_int("SKILLSHIFT_SHUTDOWN_GRACE_S", cls.shutdown_grace_s),
             detector_weights=detector_path,
             device=os.environ.get("SKILLSHIFT_DEVICE", cls.device),
@@ -96,11 +131,24 @@ class Settings:
             ws_send_queue=_int("SKILLSHIFT_WS_SEND_QUEUE", cls.ws_send_queue),
             log_level=os.environ.get("SKILLSHIFT_LOG_LEVEL", cls.log_level).upper(),
             log_format=os.environ.get("SKILLSHIFT_LOG_FORMAT", cls.log_format).lower(),
+            hero_gallery=_path("SKILLSHIFT_HERO_GALLERY"),
+            hero_threshold=_float("SKILLSHIFT_HERO_THRESHOLD", cls.hero_threshold),
+            hero_corrections=_bool("SKILLSHIFT_HERO_CORRECTIONS"),
+            webhook_hosts=tuple(_list("SKILLSHIFT_WEBHOOK_HOSTS")),
+            webhook_secret=os.environ.get("SKILLSHIFT_WEBHOOK_SECRET", ""),
+            webhook_timeout_s=_int("SKILLSHIFT_WEBHOOK_TIMEOUT_S", cls.webhook_timeout_s),
+            webhook_max_attempts=_int("SKILLSHIFT_WEBHOOK_MAX_ATTEMPTS", cls.webhook_max_attempts),
+            webhook_backoff_s=_int("SKILLSHIFT_WEBHOOK_BACKOFF_S", cls.webhook_backoff_s),
         )
 
     def __post_init__(self) -> None:
         if self.log_format not in ("text", "json"):
             raise SettingsError(f"SKILLSHIFT_LOG_FORMAT must be 'text' or 'json', got {self.log_format!r}")
+        if not 0.0 < self.hero_threshold <= 1.0:
+            raise SettingsError(
+                f"SKILLSHIFT_HERO_THRESHOLD must be above 0 and at most 1, got {self.hero_threshold}"
+            )
+        self._check_webhooks()
         for field in fields(self):
             value = getattr(self, field.name)
             if field.name in _MAY_BE_ZERO:
@@ -108,6 +156,19 @@ class Settings:
             if isinstance(value, int) and not isinstance(value, bool) and value <= 0:
                 raise SettingsError(f"{field.name} must be positive, got {value}")
 
+    def _check_webhooks(self) -> None:
+        for entry in self.webhook_hosts:
+            try:
+                parse_allowed_host(entry)
+            except ValueError as exc:
+                raise SettingsError(f"SKILLSHIFT_WEBHOOK_HOSTS: {exc}") from None
+        if self.webhook_hosts and len(self.webhook_secret) < MIN_WEBHOOK_SECRET_LENGTH:
+            state = "is not set" if not self.webhook_secret else f"has {len(self.webhook_secret)} characters"
+            raise SettingsError(
+                f"SKILLSHIFT_WEBHOOK_SECRET {state}; webhooks (SKILLSHIFT_WEBHOOK_HOSTS) need a signing "
+                f"secret of at least {MIN_WEBHOOK_SECRET_LENGTH} characters"
+            )
+
 
 # Zero turns these off.
-_MAY_BE_ZERO = {"uploads_per_minute", "worker_metrics_port"}
+_MAY_BE_ZERO = {"uploads_per_minute", "worker_metrics_port", "batch_window_ms"}

@@ -49,6 +49,10 @@ def _upload(image: str | Path | bytes) -> dict[str, tuple[str, bytes]]:
     return {"file": (path.name, path.read_bytes())}
 
 
+def _form(callback_url: str | None) -> dict[str, str]:
+    return {} if callback_url is None else {"callback_url": callback_url}
+
+
 def _ws_url(base_url: str, job_id: str, token: str | None) -> str:
     url = base_url.replace("https://", "wss://").replace("http://", "ws://").rstrip("/")
     return f"{url}/ws/jobs/{job_id}" + (f"?token={token}" if token else "")
@@ -73,9 +77,12 @@ class AsyncClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def submit(self, image: str | Path | bytes) -> Event:
-        """Upload a screenshot (a path or its bytes); return the job's first event."""
-        return _check(await self.http.post("/api/jobs", files=_upload(image)))
+    async def submit(self, image: str | Path | bytes, callback_url: str | None = None) -> Event:
+        """Upload a screenshot (a path or its bytes); return the job's first event.
+
+        With `callback_url`, the server POSTs the job's final event there, signed as the README shows.
+        """
+        return _check(await self.http.post("/api/jobs", files=_upload(image), data=_form(callback_url)))
 
     async def get(self, job_id: str) -> Event:
         return _check(await self.http.get(f"/api/jobs/{job_id}"))
@@ -129,8 +136,8 @@ class Client:
     def close(self) -> None:
         self.http.close()
 
-    def submit(self, image: str | Path | bytes) -> Event:
-        return _check(self.http.post("/api/jobs", files=_upload(image)))
+    def submit(self, image: str | Path | bytes, callback_url: str | None = None) -> Event:
+        return _check(self.http.post("/api/jobs", files=_upload(image), data=_form(callback_url)))
 
     def get(self, job_id: str) -> Event:
         return _check(self.http.get(f"/api/jobs/{job_id}"))

@@ -66,6 +66,12 @@ export async function fetchJob(jobId) {
   return request(`/api/jobs/${encodeURIComponent(jobId)}`);
 }
 
+export async function correctHero(jobId, team, slot, hero) {
+  const url = `/api/jobs/${encodeURIComponent(jobId)}/players/${encodeURIComponent(team)}/${Number(slot)}/hero`;
+  const body = JSON.stringify({ hero });
+  return request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } });
+}
+
 export async function fetchHealth() {
   return request("/api/health", {}, { acceptStatus: [503] });
 }
@@ -73,7 +79,7 @@ export async function fetchHealth() {
 async function request(url, init = {}, { acceptStatus = [] } = {}) {
   let response;
   try {
-    response = await fetch(url, { cache: "no-store", ...init, headers: authHeaders() });
+    response = await fetch(url, { cache: "no-store", ...init, headers: { ...init.headers, ...authHeaders() } });
   } catch (error) {
     throw new ApiError(0, "The SkillShift server cannot be reached. Check the network connection and try again");
   }

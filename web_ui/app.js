@@ -31,7 +31,7 @@ let selected = null;
 let socket = null;
 
 const cards = new CardList(page.list, { onOpen: (job) => openJob(job, { focus: true }) });
-const panel = new ResultPanel(page.result);
+const panel = new ResultPanel(page.result, { onEvent: (event) => jobs.applyEvent(event) });
 const jobs = new JobList({ onChange: jobChanged, onRemove: jobRemoved });
 const poller = new Poller(jobs);
 const status = new StatusStrip(document.getElementById("status-strip"));

@@ -1,9 +1,10 @@
 // The detail panel: the result of a finished job, the error of a failed one,
 // or the progress of one still running.
 
-import { annotatedImageUrl, jobImageUrl, loadImage } from "./api.js";
+import { annotatedImageUrl, correctHero, jobImageUrl, loadImage } from "./api.js";
 import { progressOf, describeStage, describeTimes } from "./cards.js";
 import { clear, el, setText } from "./dom.js";
+import { features } from "./features.js";
 import { clock, percent } from "./format.js";
 import { buildTeams } from "./teams.js";
 
@@ -12,8 +13,10 @@ const MISSING_SCREENSHOT = "The screenshot is no longer stored on the server.";
 const VIEW_LABELS = { scoreboard: "Scoreboard", damage: "Damage report", unknown: "Unrecognised screen" };
 
 export class ResultPanel {
-  constructor(node) {
+  /** `onEvent` receives the job event a hero correction returns. */
+  constructor(node, { onEvent = () => {} } = {}) {
     this.node = node;
+    this.onEvent = onEvent;
     this.job = null;
     this.renderedSeq = -1;
     this.renderedState = null;
@@ -55,9 +58,14 @@ export class ResultPanel {
     this.renderedSeq = job.seq;
     this.renderedState = job.state;
     this.pending = null;
-    if (job.state === "finished") this.node.replaceChildren(buildFinished(job));
+    if (job.state === "finished") this.node.replaceChildren(buildFinished(job, this.heroCorrector(job)));
     else if (job.state === "failed" || job.state === "rejected") this.node.replaceChildren(buildFailed(job));
     else this.node.replaceChildren(this.buildPending(job));
+  }
+
+  heroCorrector(job) {
+    if (!features.heroCorrections || !job.jobId) return null;
+    return async (row, hero) => this.onEvent(await correctHero(job.jobId, row.team, row.slot, hero));
   }
 
   buildPending(job) {
@@ -93,12 +101,12 @@ export class ResultPanel {
   }
 }
 
-function buildFinished(job) {
+function buildFinished(job, onCorrectHero) {
   const result = job.event.result ?? {};
   return el("article", { className: "result" }, [
     buildHeader(job, result),
     buildWarnings(result.warnings),
-    buildTeams(result.players),
+    buildTeams(result.players, { onCorrectHero }),
     buildScreenshot(job, result.image, true),
     buildTimings(result.timings_ms),
     buildText(result.text),

@@ -3,6 +3,7 @@
 
 import { fetchHealth } from "./api.js";
 import { setText } from "./dom.js";
+import { setFeatures } from "./features.js";
 import { decimal, integer } from "./format.js";
 
 const HEALTH_INTERVAL_MS = 5000;
@@ -62,6 +63,7 @@ export class StatusStrip {
       this.showHealth({ service: "API unreachable", serviceState: "down" });
       return;
     }
+    setFeatures(health);
     const workers = health?.services?.workers;
     let service = { service: "Healthy", serviceState: "ok" };
     if (health?.services?.redis !== "ok") service = { service: "Redis down", serviceState: "down" };

@@ -8,9 +8,16 @@ const MEDAL_LABELS = { mvp: "MVP", gold: "Gold", silver: "Silver", bronze: "Bron
 
 const has = (field) => (row) => row[field] !== undefined && row[field] !== null;
 
+const HERO_COLUMN = {
+  label: "Hero",
+  className: "col-text",
+  present: has("hero"),
+  cell: (row) => row.hero ?? "–",
+};
+
 const COLUMNS = [
   { label: "Player", className: "col-player", present: () => true, cell: playerCell },
-  { label: "Hero", className: "col-text", present: has("hero"), cell: (row) => row.hero ?? "–" },
+  HERO_COLUMN,
   { label: "Lvl", className: "col-num", present: has("level"), cell: (row) => integer(row.level) },
   { label: "K/D/A", className: "col-num col-kda", present: has("kills"), cell: kdaCell },
   { label: "Gold", className: "col-num", present: has("gold"), cell: (row) => integer(row.gold) },
@@ -27,9 +34,17 @@ const COLUMNS = [
   },
 ];
 
-export function buildTeams(players) {
+/**
+ * Build both team tables. With `onCorrectHero(row, hero)`, which returns a promise, the hero
+ * column is always shown and each row gets a form to correct its hero.
+ */
+export function buildTeams(players, { onCorrectHero = null } = {}) {
   const rows = Array.isArray(players) ? players.filter((row) => row && typeof row === "object") : [];
-  const columns = COLUMNS.filter((column) => rows.some(column.present));
+  const heroColumn = onCorrectHero
+    ? { ...HERO_COLUMN, present: () => true, cell: (row) => heroCell(row, onCorrectHero) }
+    : HERO_COLUMN;
+  const all = COLUMNS.map((column) => (column === HERO_COLUMN ? heroColumn : column));
+  const columns = all.filter((column) => rows.some(column.present));
   const teams = [
     { team: "ally", caption: "Your team" },
     { team: "enemy", caption: "Enemy team" },
@@ -84,6 +99,39 @@ function playerCell(row) {
   parts.push(el("span", { className: "name", text: name, attrs: { title: name } }));
   if (row.is_you) parts.push(el("span", { className: "you-tag", text: "You" }));
   return el("span", { className: "player" }, parts);
+}
+
+function heroCell(row, onCorrectHero) {
+  const shown = el("span", { className: "hero-name", text: row.hero ?? "–" });
+  const label = `Correct the hero of ${row.name || `${row.team} slot ${row.slot}`}`;
+  const input = el("input", {
+    className: "hero-input",
+    attrs: { type: "text", maxlength: 40, required: true, "aria-label": label, placeholder: "Hero name" },
+  });
+  input.value = row.hero ?? "";
+  const error = el("span", { className: "hero-error", attrs: { role: "status" } });
+  const save = el("button", { className: "hero-save", text: "Save", attrs: { type: "submit" } });
+  const form = el("form", { className: "hero-form" }, [input, save, error]);
+  form.hidden = true;
+  const editAttrs = { type: "button", "aria-label": label };
+  const edit = el("button", { className: "hero-edit", text: "Correct", attrs: editAttrs });
+  edit.addEventListener("click", () => {
+    form.hidden = false;
+    edit.hidden = true;
+    input.focus();
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    save.disabled = true;
+    error.textContent = "";
+    try {
+      await onCorrectHero(row, input.value.trim());
+    } catch (failure) {
+      error.textContent = failure?.message || "The correction failed";
+      save.disabled = false;
+    }
+  });
+  return el("span", { className: "hero" }, [shown, row.hero_corrected ? " (corrected)" : null, edit, form]);
 }
 
 function kdaCell(row) {

@@ -13,6 +13,7 @@ from shared.images import ImageRejected, decode_rgb
 from shared.logs import configure_logging
 from shared.serialization import dumps
 from shared.settings import Settings
+from workers import heroes_cli
 
 
 def analyze_command(args: argparse.Namespace) -> int:
@@ -25,6 +26,8 @@ def analyze_command(args: argparse.Namespace) -> int:
             detector_weights=weights,
             device=args.device or settings.device,
             ocr_model_dir=settings.ocr_model_dir,
+            hero_gallery=settings.hero_gallery,
+            hero_threshold=settings.hero_threshold,
         )
     )
     status = 0
@@ -112,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="follow each job, printing its stages to stderr, and print its final event",
     )
     submit.set_defaults(handler=submit_command)
+
+    heroes_cli.add_parser(commands)
     return parser
 
 

@@ -122,7 +122,8 @@ async def _run_pipeline(ctx: dict[str, Any], job_id: str) -> dict[str, Any]:
     )
     decoding_ms = round((time.monotonic() - decode_started) * 1000, 1)
 
-    BATCH_SIZE.observe(1)
+    if ctx["analyzer"].batcher is None:
+        BATCH_SIZE.observe(1)
     stages = StagePublisher(store, job_id)
     try:
         result: dict[str, Any] = await loop.run_in_executor(

@@ -1,4 +1,4 @@
-"""The arq worker: loads the models once at start-up, runs `analyze` jobs, reports liveness."""
+"""The arq worker: loads the models once, runs `analyze` jobs, reports liveness, sends webhooks."""
 
 from __future__ import annotations
 
@@ -24,12 +24,16 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared import keys
 from shared.heartbeat import HEARTBEAT_INTERVAL_S
+from shared.heroes import ADD_PORTRAIT_FUNCTION
 from shared.jobstore import JobStore
+from shared.metrics import BATCH_SIZE
 from shared.serialization import dumps, loads
 from shared.settings import Settings
+from workers.corrections import add_hero_portrait
 from workers.jobs import analyze
 from workers.pipeline import Analyzer, PipelineConfig
 from workers.recovery import run_reaper
+from workers.webhooks import WebhookSender
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +47,15 @@ async def startup(ctx: dict[str, Any]) -> None:
         detector_weights=settings.detector_weights,
         device=settings.device,
         ocr_model_dir=settings.ocr_model_dir,
+        hero_gallery=settings.hero_gallery,
+        hero_threshold=settings.hero_threshold,
+        batch_size=settings.batch_size,
+        batch_window_ms=settings.batch_window_ms,
+        on_batch=lambda _kind, size: BATCH_SIZE.observe(size),
     )
-    # One inference thread: the models are not thread-safe, and the event loop stays free.
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inference")
+    # Inference runs off the event loop. The models are not thread-safe, so several inference
+    # threads are used only with micro-batching, where the model thread alone touches the models.
+    executor = ThreadPoolExecutor(max_workers=_inference_threads(settings), thread_name_prefix="inference")
     started = time.monotonic()
     analyzer = await asyncio.get_running_loop().run_in_executor(executor, Analyzer.load, config)
     logger.info(
@@ -61,10 +71,20 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["worker_id"] = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     ctx["heartbeat"] = asyncio.create_task(_heartbeat(ctx["redis"], ctx["worker_id"]))
     ctx["reaper"] = asyncio.create_task(run_reaper(ctx["redis"], ctx["store"], settings))
+    ctx["webhooks"] = asyncio.create_task(WebhookSender(ctx["redis"], settings).run())
+
+
+def _concurrent_jobs(settings: Settings) -> int:
+    """Jobs one worker runs at once: enough to fill a batch when micro-batching is on."""
+    return max(settings.worker_max_jobs, settings.batch_size)
+
+
+def _inference_threads(settings: Settings) -> int:
+    return _concurrent_jobs(settings) if settings.batch_size > 1 else 1
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    for name in ("heartbeat", "reaper"):
+    for name in ("heartbeat", "reaper", "webhooks"):
         task: asyncio.Task[None] | None = ctx.get(name)
         if task is not None:
             task.cancel()
@@ -76,6 +96,9 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     executor: ThreadPoolExecutor | None = ctx.get("executor")
     if executor is not None:
         executor.shutdown(wait=False, cancel_futures=True)
+    analyzer: Analyzer | None = ctx.get("analyzer")
+    if analyzer is not None:
+        analyzer.close()
     logger.info("worker stopped")
 
 
@@ -112,6 +135,9 @@ def worker_options(settings: Settings) -> dict[str, Any]:
                 timeout=settings.job_timeout_s,
                 max_tries=settings.max_tries,
             ),
+            func(
+                add_hero_portrait, name=ADD_PORTRAIT_FUNCTION, keep_result=0, timeout=settings.job_timeout_s
+            ),
         ],
         "on_startup": startup,
         "on_shutdown": shutdown,
@@ -120,7 +146,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         "queue_name": settings.queue_name,
         "job_serializer": dumps,
         "job_deserializer": loads,
-        "max_jobs": settings.worker_max_jobs,
+        "max_jobs": _concurrent_jobs(settings),
         "job_timeout": settings.job_timeout_s,
         "keep_result": 0,
         "max_tries": settings.max_tries,

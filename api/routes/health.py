@@ -29,7 +29,11 @@ def package_version() -> str:
 async def health(request: Request) -> Response:
     state: AppState = request.app.state.skillshift
     now = time.time()
-    body: dict[str, Any] = {"status": "healthy", "version": package_version()}
+    body: dict[str, Any] = {
+        "status": "healthy",
+        "version": package_version(),
+        "hero_corrections": state.settings.hero_corrections,
+    }
     try:
         async with asyncio.timeout(PING_TIMEOUT_S):
             async with state.redis.pipeline(transaction=False) as pipe:

@@ -18,17 +18,20 @@ from starlette.routing import Route
 
 from api.ratelimit import check_upload_rate
 from api.state import AppState
-from api.uploads import read_upload
+from api.uploads import Upload, read_upload
 from shared import keys
 from shared.annotate import render_annotated
 from shared.images import ImageRejected, inspect_upload, sniff_format
 from shared.metrics import UPLOADS
+from shared.settings import Settings
 from shared.states import FINAL_STATES, JobState
+from shared.webhooks import CallbackRejected, check_callback_url
 
 logger = logging.getLogger(__name__)
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 ANALYZE_FUNCTION = "analyze"
+CALLBACK_FIELD = "callback_url"
 
 
 async def readable_job_id(request: Request) -> str:
@@ -66,7 +69,9 @@ async def _create_job(request: Request) -> Response:
             503, f"The queue is full ({depth} jobs waiting); retry later", headers={"Retry-After": "10"}
         )
 
-    data = await read_upload(request, settings.max_upload_bytes)
+    upload = await read_upload(request, settings.max_upload_bytes)
+    callback_url = _callback_url(upload, settings)
+    data = upload.data
     try:
         info = await run_in_threadpool(inspect_upload, data, max_pixels=settings.max_image_pixels)
     except ImageRejected as exc:
@@ -74,7 +79,9 @@ async def _create_job(request: Request) -> Response:
         raise HTTPException(exc.status, exc.detail) from None
 
     digest_key = keys.upload_digest(access.owner, hashlib.sha256(data).hexdigest())
-    if request.query_params.get("fresh", "").lower() not in ("1", "true"):
+    fresh = request.query_params.get("fresh", "").lower() in ("1", "true")
+    # A webhook belongs to one job, so an upload naming a callback always creates a job.
+    if not fresh and callback_url is None:
         reused = await _same_upload(state, digest_key)
         if reused is not None:
             logger.info("upload matches job %s; returning it", reused["job_id"])
@@ -83,13 +90,29 @@ async def _create_job(request: Request) -> Response:
             return JSONResponse({**reused, "reused": True}, status_code=status, headers=headers)
 
     job_id = uuid.uuid4().hex
-    event = await state.store.create(job_id, data, image_ttl_s=settings.image_ttl_s, owner=access.owner)
+    event = await state.store.create(
+        job_id, data, image_ttl_s=settings.image_ttl_s, owner=access.owner, callback_url=callback_url
+    )
     await state.redis.set(digest_key, job_id, ex=settings.result_ttl_s)
     await state.arq.enqueue_job(ANALYZE_FUNCTION, job_id, _job_id=job_id, _queue_name=settings.queue_name)
     logger.info("queued job %s (%s %dx%d, %d bytes)", job_id, info.format, info.width, info.height, len(data))
 
     location = f"/api/jobs/{job_id}"
-    return JSONResponse(event, status_code=202, headers={"Location": location})
+    body = event if callback_url is None else {**event, CALLBACK_FIELD: callback_url}
+    return JSONResponse(body, status_code=202, headers={"Location": location})
+
+
+def _callback_url(upload: Upload, settings: Settings) -> str | None:
+    """Return the upload's callback URL once checked against the allow list; None when it names none."""
+    values = [value for value in upload.fields.get(CALLBACK_FIELD, []) if value]
+    if not values:
+        return None
+    if len(values) > 1:
+        raise HTTPException(422, f"Expected at most one '{CALLBACK_FIELD}' field, got {len(values)}")
+    try:
+        return check_callback_url(values[0], settings.webhook_hosts)
+    except CallbackRejected as exc:
+        raise HTTPException(422, str(exc)) from None
 
 
 async def _same_upload(state: AppState, digest_key: str) -> dict[str, Any] | None:

@@ -13,10 +13,13 @@ from typing import Any
 import cv2
 import numpy as np
 
+from workers.pipeline.batching import MicroBatcher
 from workers.pipeline.cells import DIGITS, TEAMS, CellRequest
 from workers.pipeline.damage import damage_player, damage_requests
 from workers.pipeline.detector import Detection, Detector
+from workers.pipeline.gallery import HeroGallery
 from workers.pipeline.header import Reading, is_damage_view
+from workers.pipeline.identify import identify_heroes
 from workers.pipeline.layout import ROWS_PER_TEAM, Box, Layout, Transform, find_layout, normalized
 from workers.pipeline.medals import medal_from_detections
 from workers.pipeline.models import load_reader, resolve_device
@@ -41,6 +44,12 @@ class PipelineConfig:
     detector_weights: Path | None = None
     device: str = "auto"
     ocr_model_dir: Path | None = None
+    hero_gallery: Path | None = None
+    hero_threshold: float = 0.75
+    # Above 1, model calls of images analysed at the same time run in batches of up to this many.
+    batch_size: int = 1
+    batch_window_ms: float = 5.0
+    on_batch: Callable[[str, int], None] | None = None
 
 
 @dataclass
@@ -62,13 +71,16 @@ class Scan:
 
 
 class Analyzer:
-    """EasyOCR (and optionally YOLO) loaded once; `analyze` handles one image at a time."""
+    """EasyOCR (and optionally YOLO and a hero gallery) loaded once; `analyze` handles one image at a time."""
 
-    def __init__(self, text: TextReader, detector: Detector | None, device: str, loaded: list[str]) -> None:
+    def __init__(self, text: TextReader, detector: Detector | None, device: str, loaded: list[str],
+                 heroes: HeroGallery | None = None) -> None:
         self.text = text
         self.detector = detector
         self.device = device
         self.loaded = loaded
+        self.heroes = heroes
+        self.batcher: MicroBatcher | None = None
 
     @classmethod
     def load(cls, config: PipelineConfig) -> Analyzer:
@@ -79,9 +91,39 @@ class Analyzer:
         if config.detector_weights is not None:
             detector = Detector(config.detector_weights, device)
             loaded.append(detector.loaded)
-        return cls(TextReader(reader), detector, device, loaded)
+        heroes = None
+        if config.hero_gallery is not None:
+            heroes = HeroGallery(config.hero_gallery, config.hero_threshold)
+            loaded.append(heroes.loaded)
+        analyzer = cls(TextReader(reader), detector, device, loaded, heroes)
+        if config.batch_size > 1:
+            analyzer._start_batching(config)
+        return analyzer
+
+    def _start_batching(self, config: PipelineConfig) -> None:
+        runners = self.text.runners()
+        if self.detector is not None:
+            runners["yolo"] = self.detector.detect_many
+        window_s = config.batch_window_ms / 1000
+        self.batcher = MicroBatcher(runners, config.batch_size, window_s, config.on_batch)
+        self.text.batcher = self.batcher
+        if self.detector is not None:
+            self.detector.batcher = self.batcher
+        window = f"{config.batch_window_ms:g} ms"
+        self.loaded.append(f"micro-batching of up to {config.batch_size} images, {window} window")
+
+    def close(self) -> None:
+        if self.batcher is not None:
+            self.batcher.close()
 
     def analyze(self, image: np.ndarray, on_stage: Callable[[str], None] | None = None) -> dict[str, Any]:
+        """Analyse one image. Safe to call from several threads at once only when micro-batching is on."""
+        if self.batcher is None:
+            return self._analyze(image, on_stage)
+        with self.batcher.job():
+            return self._analyze(image, on_stage)
+
+    def _analyze(self, image: np.ndarray, on_stage: Callable[[str], None] | None) -> dict[str, Any]:
         rgb = _validated(image)
         timings: dict[str, float] = {"detecting": 0.0, "reading": 0.0, "parsing": 0.0}
         warnings: list[str] = []
@@ -97,7 +139,7 @@ class Analyzer:
                 scan = None
         if scan is None:
             warnings.append("not a post-match screen: the team header band was not found")
-            return unknown_result(rgb, detections, timings, warnings)
+            return unknown_result(rgb, detections, timings, warnings, self.heroes is not None)
 
         try:
             result = self._read_and_parse(rgb, scan, timings, warnings, on_stage)
@@ -106,7 +148,7 @@ class Analyzer:
             # a solid colour) ends as "unknown" with a warning instead of failing the job.
             logger.exception("rows of a %dx%d image could not be read", rgb.shape[1], rgb.shape[0])
             warnings.append("not a post-match screen: the player rows could not be read")
-            return unknown_result(rgb, detections, timings, warnings)
+            return unknown_result(rgb, detections, timings, warnings, self.heroes is not None)
         logger.debug("analyzed %s view in %.0f ms", result["view"], sum(timings.values()))
         return result
 
@@ -164,6 +206,7 @@ class Analyzer:
                warnings: list[str]) -> dict[str, Any]:
         match = header_fields(header, footer, scan.layout.mid, warnings)
         players = self._players(scan, view, cells, warnings)
+        identify_heroes(self.heroes, scan.screen, scan.layout, players, warnings)
         lines = [r.free for r in header] + [r.digits for r in footer] + list(cells.values())
         to_source = scan.transform.to_source
         text_lines = [OcrLine(line.text, to_source(line.box), line.confidence) for line in lines]

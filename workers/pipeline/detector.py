@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from workers.pipeline.batching import MicroBatcher
 from workers.pipeline.layout import Box
 
 logger = logging.getLogger(__name__)
@@ -51,18 +52,29 @@ class Detector:
         started = time.perf_counter()
         self.model = ultralytics.YOLO(str(weights))
         self.device = device
+        self.batcher: MicroBatcher | None = None
         elapsed = time.perf_counter() - started
         self.loaded = f"yolo detector {Path(weights).name} on {device} in {elapsed:.1f} s"
         logger.info("loaded %s", self.loaded)
 
     def detect(self, rgb: np.ndarray) -> list[Detection]:
+        if self.batcher is not None:
+            found: list[Detection] = self.batcher.call("yolo", None, rgb)
+            return found
+        return self.detect_many([rgb])[0]
+
+    def detect_many(self, images: list[np.ndarray]) -> list[list[Detection]]:
+        """Run the model once over several images; one list of detections per image, in order."""
         # ultralytics expects BGR for numpy input.
-        results = self.model.predict(rgb[..., ::-1], device=self.device, verbose=False, conf=MIN_CONFIDENCE)
-        detections: list[Detection] = []
+        bgr = [np.ascontiguousarray(rgb[..., ::-1]) for rgb in images]
+        results = self.model.predict(bgr, device=self.device, verbose=False, conf=MIN_CONFIDENCE)
+        per_image: list[list[Detection]] = []
         for result in results:
             names = result.names
+            detections = []
             for xyxy, conf, cls in zip(result.boxes.xyxy.tolist(), result.boxes.conf.tolist(),
                                        result.boxes.cls.tolist(), strict=True):
                 box = Box(*(int(round(v)) for v in xyxy))
                 detections.append(Detection(str(names[int(cls)]), box, float(conf)))
-        return detections
+            per_image.append(detections)
+        return per_image

@@ -13,7 +13,7 @@ from workers.pipeline.ocr import OcrLine
 
 HERO_WARNING = "hero not identified: no hero model configured"
 # Fields that are null by design and so are not reported as unreadable.
-UNREAD_EXEMPT = {"hero", "squad"}
+UNREAD_EXEMPT = {"hero", "hero_confidence", "squad"}
 
 
 def header_fields(header: list[Reading], footer: list[Reading], mid: float,
@@ -53,6 +53,7 @@ def _kda(view: str, players: list[dict[str, Any]]) -> str | None:
 def build_result(rgb: np.ndarray, view: str, match: dict[str, Any], players: list[dict[str, Any]],
                  text_lines: list[OcrLine], detections: list[Detection], timings: dict[str, float],
                  warnings: list[str]) -> dict[str, Any]:
+    """Assemble the result; hero warnings must already be in `warnings`, as `identify_heroes` adds them."""
     unread = _unread_fields(players)
     if unread:
         warnings.append("could not read: " + ", ".join(unread))
@@ -64,13 +65,14 @@ def build_result(rgb: np.ndarray, view: str, match: dict[str, Any], players: lis
 
     checks = check_kills(players, match["score"]) if view == "scoreboard" else check_damage_percents(players)
     warnings += checks
-    warnings.append(HERO_WARNING)
+    you = next((p for p in players if p["is_you"]), None)
     used = [line.confidence for line in text_lines]
     header_missing = sum(v is None for v in (match["result"], match["duration_s"], match["battle_id"]))
     return {
         "view": view,
         "kda": kda,
-        "hero": None,
+        "hero": you.get("hero") if you is not None else None,
+        "hero_confidence": you.get("hero_confidence") if you is not None else None,
         "confidence": confidence(used, len(unread) + header_missing, len(checks)),
         "match": match,
         "players": players,
@@ -83,12 +85,14 @@ def build_result(rgb: np.ndarray, view: str, match: dict[str, Any], players: lis
 
 
 def unknown_result(rgb: np.ndarray, detections: list[Detection], timings: dict[str, float],
-                   warnings: list[str]) -> dict[str, Any]:
-    warnings.append(HERO_WARNING)
+                   warnings: list[str], hero_model: bool = False) -> dict[str, Any]:
+    if not hero_model:
+        warnings.append(HERO_WARNING)
     return {
         "view": "unknown",
         "kda": None,
         "hero": None,
+        "hero_confidence": None,
         "confidence": 0.0,
         "match": {
             "result": None, "score": {"ally": None, "enemy": None}, "duration_s": None, "battle_id": None,
