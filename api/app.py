@@ -68,7 +68,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         store = JobStore(redis, ttl_s=settings.result_ttl_s, recent_limit=settings.recent_jobs)
         hub = Hub(events_redis, store, settings.ws_send_queue)
         auth = Auth(settings.api_tokens, settings.admin_tokens)
-        app.state.skillshift = AppState(settings=settings, redis=redis, store=store, hub=hub, auth=auth)
+        app.state.skillshift = AppState(
+            settings=settings, redis=redis, store=store, hub=hub, auth=auth,
+            upload_slots=asyncio.Semaphore(settings.upload_concurrency),
+        )
         listener = asyncio.create_task(hub.run(), name="skillshift-events")
         logger.info("API ready; Redis at %s", _redact(settings.redis_url))
         try:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from arq.connections import ArqRedis
 
@@ -19,6 +20,8 @@ class AppState:
     store: JobStore
     hub: Hub
     auth: Auth
+    upload_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
+    """Uploads read and decoded at once by this process; bounds its memory under a burst of uploads."""
 
     @property
     def arq(self) -> ArqRedis:

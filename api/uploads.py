@@ -23,18 +23,21 @@ class Upload:
 
 async def read_body(request: Request, limit: int) -> bytes:
     """Read the request body, raising 413 as soon as it grows past `limit` bytes."""
+    return b"".join([chunk async for chunk in limited_stream(request, limit)])
+
+
+async def limited_stream(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
+    """Yield the body in chunks as they arrive; raise 413 once they add up to more than `limit` bytes."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise HTTPException(413, _too_large(limit))
 
-    chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
             raise HTTPException(413, _too_large(limit))
-        chunks.append(chunk)
-    return b"".join(chunks)
+        yield chunk
 
 
 async def read_upload(request: Request, max_file_bytes: int) -> Upload:
@@ -47,8 +50,9 @@ async def read_upload(request: Request, max_file_bytes: int) -> Upload:
             f"got content type {content_type or 'none'!r}",
         )
 
-    body = await read_body(request, max_file_bytes + MULTIPART_OVERHEAD)
-    parser = MultiPartParser(request.headers, _replay(body), max_files=4, max_fields=16)
+    # The parser reads the body as it streams in, so the whole body is never held twice.
+    body = limited_stream(request, max_file_bytes + MULTIPART_OVERHEAD)
+    parser = MultiPartParser(request.headers, body, max_files=4, max_fields=16)
     try:
         form = await parser.parse()
     except MultiPartException as exc:
@@ -83,7 +87,3 @@ async def read_upload(request: Request, max_file_bytes: int) -> Upload:
 
 def _too_large(limit: int) -> str:
     return f"Upload is larger than the limit of {limit} bytes ({limit // (1024 * 1024)} MiB)"
-
-
-async def _replay(body: bytes) -> AsyncGenerator[bytes, None]:
-    yield body

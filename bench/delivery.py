@@ -81,7 +81,7 @@ async def upload_and_poll(base_url: str, jobs: int, poll: bool) -> tuple[list[fl
     async with httpx.AsyncClient(timeout=30) as client:
         pollers = []
         for index in range(jobs):
-            response = await client.post(f"{base_url}/api/jobs", files={"file": image_bytes(index)})
+            response = await client.post(f"{base_url}/api/jobs?fresh=1", files={"file": image_bytes(index)})
             job_id = response.json()["job_id"]
             if poll:
                 pollers.append(asyncio.create_task(poll_until_final(client, base_url, job_id)))

@@ -105,7 +105,8 @@ async def run(
     async with httpx.AsyncClient(timeout=60) as client:
         for index in range(uploads):
             started = time.perf_counter()
-            response = await client.post(f"{base_url}/api/jobs", files={"file": screenshot_bytes(index)})
+            files = {"file": screenshot_bytes(index)}
+            response = await client.post(f"{base_url}/api/jobs?fresh=1", files=files)
             upload_ms.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 202, response.text
             job_ids.append(response.json()["job_id"])

@@ -8,6 +8,7 @@ clients that order events by `seq` show it, and a concurrent correction is retri
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any, cast
@@ -15,6 +16,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 
 from shared import keys
+from shared.heroes import EMPTY_GALLERY_WARNING, NO_MODEL_WARNING, UNMATCHED_PREFIX
 from shared.serialization import dumps, loads
 from shared.states import JobState
 
@@ -32,6 +34,9 @@ redis.call('PUBLISH', ARGV[3], event)
 return event
 """
 MAX_ATTEMPTS = 5
+# Splits the row list of the unmatched-heroes warning only before a row, so a hero name
+# with "; " in it (gallery folder names may contain one) stays inside its row.
+_ROW_SEPARATOR = re.compile(r"; (?=(?:ally|enemy) slot [1-5] \(closest: )")
 
 Event = dict[str, Any]
 
@@ -41,7 +46,10 @@ class NotCorrectable(ValueError):
 
 
 def correct_hero(result: dict[str, Any], team: str, slot: int, hero: str) -> None:
-    """Set one player's hero in the result in place; the uploader's row also sets the top-level hero."""
+    """Set one player's hero in the result in place, and drop that row from the hero warnings.
+
+    A correction of the uploader's row also sets the top-level hero.
+    """
     rows = [p for p in result.get("players", []) if p.get("team") == team and p.get("slot") == slot]
     if not rows:
         raise NotCorrectable(f"The result has no {team} slot {slot} row, since no post-match table was read")
@@ -52,6 +60,30 @@ def correct_hero(result: dict[str, Any], team: str, slot: int, hero: str) -> Non
     if player.get("is_you"):
         result["hero"] = hero
         result["hero_confidence"] = None
+    if isinstance(result.get("warnings"), list):
+        result["warnings"] = _hero_warnings_after(result["warnings"], result["players"], team, slot)
+
+
+def _hero_warnings_after(warnings: list[str], players: list[dict[str, Any]], team: str, slot: int) -> list[str]:
+    """Rewrite the hero warnings after `team` `slot` got its hero, and keep every other warning unchanged.
+
+    The unmatched-heroes warning loses that row, and goes once it lists no row. The warnings about
+    a missing hero model or an empty gallery cover every row, so they stay while any row has no hero.
+    """
+    any_unnamed = any(p.get("hero") is None for p in players)
+    kept = []
+    for warning in warnings:
+        if warning in (NO_MODEL_WARNING, EMPTY_GALLERY_WARNING):
+            if any_unnamed:
+                kept.append(warning)
+        elif warning.startswith(UNMATCHED_PREFIX):
+            head, _, listed = warning.partition(": ")
+            rows = [row for row in _ROW_SEPARATOR.split(listed) if not row.startswith(f"{team} slot {slot} (")]
+            if rows:
+                kept.append(f"{head}: " + "; ".join(rows))
+        else:
+            kept.append(warning)
+    return kept
 
 
 async def amend_result(redis: Redis, job_id: str, change: Callable[[dict[str, Any]], None]) -> Event:

@@ -1,4 +1,7 @@
-"""Hero names as the gallery and the correction route accept them, shared by the API and the worker."""
+"""Hero names as the gallery and the correction route accept them, and the hero warnings of a result.
+
+The worker writes the warnings and a correction rewrites them, so both take the wording from here.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,10 @@ MAX_HERO_NAME = 40
 TEAMS = ("ally", "enemy")
 SLOTS = range(1, 6)
 ADD_PORTRAIT_FUNCTION = "add_hero_portrait"
+
+NO_MODEL_WARNING = "hero not identified: no hero model configured"
+EMPTY_GALLERY_WARNING = "hero not identified: the hero gallery has no images"
+UNMATCHED_PREFIX = "hero not identified, no gallery match reaches "
 
 
 class InvalidHeroName(ValueError):
@@ -41,3 +48,14 @@ def parse_row(raw: str) -> tuple[str, int]:
     if team not in TEAMS or not slot.isdigit() or int(slot) not in SLOTS:
         raise ValueError(f"row must be ally:1 to ally:5 or enemy:1 to enemy:5, got {raw!r}")
     return team, int(slot)
+
+
+def unmatched_row(team: str, slot: int, candidates: list[tuple[str, float]]) -> str:
+    """Describe a row that matched no gallery hero, with its closest heroes and their scores."""
+    closest = ", ".join(f"{name} {score:.2f}" for name, score in candidates)
+    return f"{team} slot {slot} (closest: {closest})"
+
+
+def unmatched_warning(threshold: float, rows: list[str]) -> str:
+    """Build the one warning that lists every `unmatched_row` of a result."""
+    return f"{UNMATCHED_PREFIX}{threshold:.2f}: " + "; ".join(rows)

@@ -66,6 +66,7 @@ class Settings:
     queue_name: str = "skillshift:queue"
     max_upload_bytes: int = 15 * 1024 * 1024
     max_image_pixels: int = 40_000_000
+    upload_concurrency: int = 4
     image_ttl_s: int = 3600
     result_ttl_s: int = 86400
     job_timeout_s: int = 180
@@ -110,6 +111,7 @@ class Settings:
             queue_name=os.environ.get("SKILLSHIFT_QUEUE", cls.queue_name),
             max_upload_bytes=_int("SKILLSHIFT_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
             max_image_pixels=_int("SKILLSHIFT_MAX_IMAGE_PIXELS", cls.max_image_pixels),
+            upload_concurrency=_int("SKILLSHIFT_UPLOAD_CONCURRENCY", cls.upload_concurrency),
             image_ttl_s=_int("SKILLSHIFT_IMAGE_TTL_S", cls.image_ttl_s),
             result_ttl_s=_int("SKILLSHIFT_RESULT_TTL_S", cls.result_ttl_s),
             job_timeout_s=_int("SKILLSHIFT_JOB_TIMEOUT_S", cls.job_timeout_s),

@@ -69,14 +69,15 @@ async def _create_job(request: Request) -> Response:
             503, f"The queue is full ({depth} jobs waiting); retry later", headers={"Retry-After": "10"}
         )
 
-    upload = await read_upload(request, settings.max_upload_bytes)
-    callback_url = _callback_url(upload, settings)
-    data = upload.data
-    try:
-        info = await run_in_threadpool(inspect_upload, data, max_pixels=settings.max_image_pixels)
-    except ImageRejected as exc:
-        logger.info("rejected upload (%d): %s", exc.status, exc.detail)
-        raise HTTPException(exc.status, exc.detail) from None
+    async with state.upload_slots:
+        upload = await read_upload(request, settings.max_upload_bytes)
+        callback_url = _callback_url(upload, settings)
+        data = upload.data
+        try:
+            info = await run_in_threadpool(inspect_upload, data, max_pixels=settings.max_image_pixels)
+        except ImageRejected as exc:
+            logger.info("rejected upload (%d): %s", exc.status, exc.detail)
+            raise HTTPException(exc.status, exc.detail) from None
 
     digest_key = keys.upload_digest(access.owner, hashlib.sha256(data).hexdigest())
     fresh = request.query_params.get("fresh", "").lower() in ("1", "true")
