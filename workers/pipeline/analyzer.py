@@ -19,7 +19,7 @@ from workers.pipeline.damage import damage_player, damage_requests
 from workers.pipeline.detector import Detection, Detector
 from workers.pipeline.gallery import HeroGallery
 from workers.pipeline.header import Reading, is_damage_view
-from workers.pipeline.identify import identify_heroes
+from workers.pipeline.identify import heroes_from_detections, identify_heroes
 from workers.pipeline.layout import ROWS_PER_TEAM, Box, Layout, Transform, find_layout, normalized
 from workers.pipeline.medals import medal_from_detections
 from workers.pipeline.models import load_reader, resolve_device
@@ -112,6 +112,10 @@ class Analyzer:
         window = f"{config.batch_window_ms:g} ms"
         self.loaded.append(f"micro-batching of up to {config.batch_size} images, {window} window")
 
+    @property
+    def _hero_model(self) -> bool:
+        return self.heroes is not None or (self.detector is not None and bool(self.detector.hero_classes))
+
     def close(self) -> None:
         if self.batcher is not None:
             self.batcher.close()
@@ -139,7 +143,7 @@ class Analyzer:
                 scan = None
         if scan is None:
             warnings.append("not a post-match screen: the team header band was not found")
-            return unknown_result(rgb, detections, timings, warnings, self.heroes is not None)
+            return unknown_result(rgb, detections, timings, warnings, self._hero_model)
 
         try:
             result = self._read_and_parse(rgb, scan, timings, warnings, on_stage)
@@ -148,7 +152,7 @@ class Analyzer:
             # a solid colour) ends as "unknown" with a warning instead of failing the job.
             logger.exception("rows of a %dx%d image could not be read", rgb.shape[1], rgb.shape[0])
             warnings.append("not a post-match screen: the player rows could not be read")
-            return unknown_result(rgb, detections, timings, warnings, self.heroes is not None)
+            return unknown_result(rgb, detections, timings, warnings, self._hero_model)
         logger.debug("analyzed %s view in %.0f ms", result["view"], sum(timings.values()))
         return result
 
@@ -206,11 +210,23 @@ class Analyzer:
                warnings: list[str]) -> dict[str, Any]:
         match = header_fields(header, footer, scan.layout.mid, warnings)
         players = self._players(scan, view, cells, warnings)
-        identify_heroes(self.heroes, scan.screen, scan.layout, players, warnings)
+        detector_heroes = self.detector is not None and bool(self.detector.hero_classes)
+        if detector_heroes:
+            heroes_from_detections(scan.detections, self._row_boxes(scan), players)
+        identify_heroes(self.heroes, scan.screen, scan.layout, players, warnings, detector_heroes)
         lines = [r.free for r in header] + [r.digits for r in footer] + list(cells.values())
         to_source = scan.transform.to_source
         text_lines = [OcrLine(line.text, to_source(line.box), line.confidence) for line in lines]
         return build_result(rgb, view, match, players, text_lines, scan.detections, timings, warnings)
+
+    @staticmethod
+    def _row_boxes(scan: Scan) -> dict[tuple[str, int], Box]:
+        """Whole player rows in the caller's image, where detections are."""
+        across = (0.0, scan.layout.mid / scan.layout.pitch)
+        return {
+            (team, slot): scan.transform.to_source(scan.layout.cell(team, slot, across, (0.0, 1.0)))
+            for team in TEAMS for slot in range(1, ROWS_PER_TEAM + 1)
+        }
 
     def _players(self, scan: Scan, view: str, cells: dict[tuple[str, int, str], OcrLine],
                  warnings: list[str]) -> list[dict[str, Any]]:

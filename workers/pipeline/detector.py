@@ -18,6 +18,9 @@ from workers.pipeline.layout import Box
 logger = logging.getLogger(__name__)
 
 MIN_CONFIDENCE = 0.25
+# Detector classes named with this prefix name a hero: a `hero:Layla` box inside a player row makes
+# that row's hero "Layla".
+HERO_CLASS_PREFIX = "hero:"
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,11 @@ class Detector:
         self.model = ultralytics.YOLO(str(weights))
         self.device = device
         self.batcher: MicroBatcher | None = None
+        names = self.model.names.values() if isinstance(self.model.names, dict) else self.model.names
+        self.hero_classes = sorted(str(n) for n in names if str(n).startswith(HERO_CLASS_PREFIX))
         elapsed = time.perf_counter() - started
-        self.loaded = f"yolo detector {Path(weights).name} on {device} in {elapsed:.1f} s"
+        heroes = f", {len(self.hero_classes)} hero classes" if self.hero_classes else ""
+        self.loaded = f"yolo detector {Path(weights).name} on {device} in {elapsed:.1f} s{heroes}"
         logger.info("loaded %s", self.loaded)
 
     def detect(self, rgb: np.ndarray) -> list[Detection]:
