@@ -2,9 +2,9 @@
 
 Run: .venv/bin/python bench/upload.py [--clients 50] [--uploads 400] [--api-processes 2]
 
-Starts its own Redis and API (gunicorn) on loopback, with no worker, so the run measures only
-what the API does per upload: read and size-check the body, sniff and decode-check the image,
-store it in Redis and enqueue the job. Each upload is a real 2532x1170 screenshot made about
+Starts its own Redis and API (gunicorn) on loopback, with no worker. So the run measures only
+what the API does per upload: it reads and size-checks the body, sniffs and decodes the image,
+stores it in Redis and enqueues the job. Each upload is a real 2532x1170 screenshot made about
 2.5 MB with noise of ±1 on its top rows, sent with `?fresh=1` so that no upload is answered from the
 deduplication cache. The API runs with MALLOC_ARENA_MAX=2, as start_all_services.sh and the
 API image start it. Prints p50/p99 latency, uploads per second, and the resident memory of
@@ -37,7 +37,7 @@ TARGET_BYTES = 2_500_000
 
 
 def screenshot_bytes() -> bytes:
-    """A real screenshot with noise added until its PNG is at least TARGET_BYTES."""
+    """Return a real screenshot with noise added until its PNG is at least TARGET_BYTES."""
     pixels = np.asarray(Image.open(SAMPLES / "match-a-scoreboard.png").convert("RGB")).astype(np.int16)
     noise = np.random.default_rng(0).integers(-1, 2, pixels.shape)
     height = pixels.shape[0]

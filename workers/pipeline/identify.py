@@ -21,7 +21,7 @@ from workers.pipeline.portraits import crop_portrait
 
 def heroes_from_detections(detections: list[Detection], row_boxes: dict[tuple[str, int], Box],
                            players: list[dict[str, Any]]) -> None:
-    """Set `hero` on each row that holds the centre of a detection of a `hero:<Name>` detector class.
+    """Set `hero` on each row that contains the centre of a detection of a `hero:<Name>` class.
 
     When several hero detections fall in one row, the most confident one wins.
     """
