@@ -16,7 +16,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 
 from shared import keys
-from shared.heroes import EMPTY_GALLERY_WARNING, NO_MODEL_WARNING, UNMATCHED_PREFIX
+from shared.heroes import EMPTY_GALLERY_WARNING, NO_DETECTION_PREFIX, NO_MODEL_WARNING, UNMATCHED_PREFIX
 from shared.serialization import dumps, loads
 from shared.states import JobState
 
@@ -64,11 +64,13 @@ def correct_hero(result: dict[str, Any], team: str, slot: int, hero: str) -> Non
         result["warnings"] = _hero_warnings_after(result["warnings"], result["players"], team, slot)
 
 
-def _hero_warnings_after(warnings: list[str], players: list[dict[str, Any]], team: str, slot: int) -> list[str]:
+def _hero_warnings_after(warnings: list[str], players: list[dict[str, Any]],
+                         team: str, slot: int) -> list[str]:
     """Rewrite the hero warnings after `team` `slot` got its hero, and keep every other warning unchanged.
 
-    The unmatched-heroes warning loses that row, and goes once it lists no row. The warnings about
-    a missing hero model or an empty gallery cover every row, so they stay while any row has no hero.
+    The warnings that list rows (no gallery match, no hero detection) lose that row, and go once
+    they list none. The warnings about a missing hero model or an empty gallery cover every row,
+    so they stay while any row has no hero.
     """
     any_unnamed = any(p.get("hero") is None for p in players)
     kept = []
@@ -78,9 +80,15 @@ def _hero_warnings_after(warnings: list[str], players: list[dict[str, Any]], tea
                 kept.append(warning)
         elif warning.startswith(UNMATCHED_PREFIX):
             head, _, listed = warning.partition(": ")
-            rows = [row for row in _ROW_SEPARATOR.split(listed) if not row.startswith(f"{team} slot {slot} (")]
+            row_start = f"{team} slot {slot} ("
+            rows = [row for row in _ROW_SEPARATOR.split(listed) if not row.startswith(row_start)]
             if rows:
                 kept.append(f"{head}: " + "; ".join(rows))
+        elif warning.startswith(NO_DETECTION_PREFIX):
+            rows = [row for row in warning.removeprefix(NO_DETECTION_PREFIX).split(", ")
+                    if row != f"{team} slot {slot}"]
+            if rows:
+                kept.append(NO_DETECTION_PREFIX + ", ".join(rows))
         else:
             kept.append(warning)
     return kept

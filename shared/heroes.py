@@ -15,6 +15,7 @@ ADD_PORTRAIT_FUNCTION = "add_hero_portrait"
 NO_MODEL_WARNING = "hero not identified: no hero model configured"
 EMPTY_GALLERY_WARNING = "hero not identified: the hero gallery has no images"
 UNMATCHED_PREFIX = "hero not identified, no gallery match reaches "
+NO_DETECTION_PREFIX = "hero not identified, no hero detection in: "
 
 
 class InvalidHeroName(ValueError):

@@ -19,6 +19,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from shared.corrections import correct_hero
+from shared.heroes import (
+    EMPTY_GALLERY_WARNING,
+    NO_DETECTION_PREFIX,
+    NO_MODEL_WARNING,
+    SLOTS,
+    TEAMS,
+    unmatched_row,
+    unmatched_warning,
+)
 from shared.redis_server import LocalRedis, free_port
 from tests.conftest import WORKER_READY_TIMEOUT_S, Process, start_api, start_worker, wait_for_health
 from workers.pipeline.gallery import save_portrait, scan
@@ -188,6 +198,17 @@ def test_correction_updates_result_and_gallery(heroes_service: HeroService, matc
     assert stored["seq"] == event["seq"]
     assert player(stored["result"], "ally", 1)["hero"] == "hero-b1"
 
+    before, after = match_b["result"]["warnings"], stored["result"]["warnings"]
+    assert after == event["result"]["warnings"]
+    changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
+    assert len(changed) == 1, (before, after)
+    old, new = changed[0]
+    assert old.startswith("hero not identified, no gallery match reaches 0.75: ally slot 1 (closest: ")
+    assert new.startswith("hero not identified, no gallery match reaches 0.75: ally slot 3 (closest: ")
+    assert "ally slot 1 " not in new
+    assert new.count(" (closest: ") == 8
+    assert old.endswith("; " + new.partition("0.75: ")[2])
+
     deadline = time.monotonic() + 60
     while not any(image.hero == "hero-b1" for image in scan(heroes_service.gallery)):
         assert time.monotonic() < deadline, "the worker did not add the corrected portrait"
@@ -206,3 +227,67 @@ def test_correction_keeps_gallery_images_whole(heroes_service: HeroService) -> N
         pixels = cv2.imread(str(image.path))
         assert pixels is not None, image.path
         assert isinstance(pixels, np.ndarray) and pixels.shape[0] == pixels.shape[1], image.path
+
+
+def unmatched_result(rows: list[tuple[str, int]], other_warnings: list[str]) -> dict[str, Any]:
+    """A result in which every row in `rows` has no hero and is named in the unmatched-heroes warning."""
+    players = [
+        {"team": team, "slot": slot, "hero": None if (team, slot) in rows else f"hero-{team}{slot}",
+         "hero_confidence": None if (team, slot) in rows else 0.9, "is_you": (team, slot) == ("ally", 2)}
+        for team in TEAMS for slot in SLOTS
+    ]
+    closest = [("hero-x; enemy slot 5", 0.61), ("hero-y", 0.5)]
+    listed = [unmatched_row(team, slot, closest) for team, slot in rows]
+    return {"hero": None, "players": players, "warnings": [*other_warnings, unmatched_warning(0.75, listed)]}
+
+
+def test_correction_drops_row_from_warning() -> None:
+    result = unmatched_result([("ally", 1), ("ally", 2), ("enemy", 5)], ["duration could not be read"])
+    correct_hero(result, "ally", 2, "Layla")
+
+    assert result["hero"] == "Layla"
+    assert result["warnings"][0] == "duration could not be read"
+    assert result["warnings"][1] == (
+        "hero not identified, no gallery match reaches 0.75: "
+        "ally slot 1 (closest: hero-x; enemy slot 5 0.61, hero-y 0.50); "
+        "enemy slot 5 (closest: hero-x; enemy slot 5 0.61, hero-y 0.50)"
+    )
+    assert len(result["warnings"]) == 2
+
+
+def test_correction_of_last_unmatched_row() -> None:
+    result = unmatched_result([("enemy", 5)], ["kda not read: the uploader's K/D/A is incomplete"])
+    correct_hero(result, "enemy", 5, "Tigreal")
+    assert result["warnings"] == ["kda not read: the uploader's K/D/A is incomplete"]
+
+    correct_hero(result, "enemy", 5, "Franco")
+    assert result["warnings"] == ["kda not read: the uploader's K/D/A is incomplete"]
+
+
+def test_correction_of_matched_row_keeps_warnings() -> None:
+    result = unmatched_result([("ally", 1)], [])
+    warnings = list(result["warnings"])
+    correct_hero(result, "enemy", 3, "Miya")
+    assert result["warnings"] == warnings
+
+
+@pytest.mark.parametrize("warning", [NO_MODEL_WARNING, EMPTY_GALLERY_WARNING])
+def test_correction_keeps_warning_for_all_rows(warning: str) -> None:
+    players = [{"team": team, "slot": slot, "hero": None} for team in TEAMS for slot in SLOTS]
+    result = {"players": players, "warnings": [warning, "gold could not be read"]}
+    for team, slot in [(p["team"], p["slot"]) for p in players][:-1]:
+        correct_hero(result, team, slot, "Layla")
+        assert result["warnings"] == [warning, "gold could not be read"], (team, slot)
+
+    correct_hero(result, "enemy", 5, "Layla")
+    assert result["warnings"] == ["gold could not be read"]
+
+
+def test_correction_drops_row_from_detection_warning() -> None:
+    players = [{"team": team, "slot": slot, "hero": None} for team in TEAMS for slot in SLOTS]
+    result = {"players": players, "warnings": [NO_DETECTION_PREFIX + "ally slot 1, enemy slot 1"]}
+    correct_hero(result, "ally", 1, "Layla")
+    assert result["warnings"] == [NO_DETECTION_PREFIX + "enemy slot 1"]
+
+    correct_hero(result, "enemy", 1, "Tigreal")
+    assert result["warnings"] == []

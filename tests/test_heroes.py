@@ -16,12 +16,11 @@ import cv2
 import numpy as np
 import pytest
 
-from shared.heroes import InvalidHeroName, parse_row, valid_hero_name
+from shared.heroes import NO_MODEL_WARNING, InvalidHeroName, parse_row, valid_hero_name
 from workers.cli import main as cli_main
 from workers.pipeline.gallery import HeroGallery, hero_of, save_portrait, scan
 from workers.pipeline.identify import identify_heroes
 from workers.pipeline.portraits import RowNotFound, Screen, crop_portrait, locate_screen
-from workers.pipeline.result import HERO_WARNING
 
 LABELS: dict[str, dict[str, str]] = json.loads(
     (Path(__file__).resolve().parent / "data" / "hero_labels.json").read_text()
@@ -134,7 +133,7 @@ def test_identify_heroes_fills_rows(gallery: HeroGallery, samples_dir: Path) -> 
 def test_identify_heroes_without_gallery() -> None:
     warnings: list[str] = []
     identify_heroes(None, np.zeros((10, 10, 3), np.uint8), None, [], warnings)  # type: ignore[arg-type]
-    assert warnings == [HERO_WARNING]
+    assert warnings == [NO_MODEL_WARNING]
 
 
 def test_gallery_reloads_on_new_image(gallery_dir: Path, samples_dir: Path, tmp_path: Path) -> None:

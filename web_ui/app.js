@@ -4,6 +4,7 @@
 import { apiToken, onUnauthorized, setApiToken, socketUrl } from "./api.js";
 import { CardList } from "./cards.js";
 import { setText } from "./dom.js";
+import { onFeaturesChange } from "./features.js";
 import { JobList } from "./jobs.js";
 import { Poller } from "./poller.js";
 import { ResultPanel } from "./result.js";
@@ -119,6 +120,7 @@ function start() {
   bindTokenForm();
   uploader.bind({ input: document.getElementById("file-input"), dropZone: document.getElementById("dropzone") });
   page.closeButton.addEventListener("click", closeJob);
+  onFeaturesChange(() => panel.refresh());
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && selected !== null) closeJob();
   });

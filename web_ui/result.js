@@ -6,7 +6,7 @@ import { progressOf, describeStage, describeTimes } from "./cards.js";
 import { clear, el, setText } from "./dom.js";
 import { features } from "./features.js";
 import { clock, percent } from "./format.js";
-import { buildTeams } from "./teams.js";
+import { buildTeams, rowKey } from "./teams.js";
 
 const STAGE_ORDER = ["decoding", "detecting", "reading", "parsing"];
 const MISSING_SCREENSHOT = "The screenshot is no longer stored on the server.";
@@ -63,9 +63,19 @@ export class ResultPanel {
     else this.node.replaceChildren(this.buildPending(job));
   }
 
+  /** Render a finished job again, so the hero controls follow a change of `features`. */
+  refresh() {
+    if (this.job?.state === "finished") this.render();
+  }
+
   heroCorrector(job) {
     if (!features.heroCorrections || !job.jobId) return null;
-    return async (row, hero) => this.onEvent(await correctHero(job.jobId, row.team, row.slot, hero));
+    return async (row, hero) => {
+      this.onEvent(await correctHero(job.jobId, row.team, row.slot, hero));
+      // The new event rendered the panel again, so focus moves to the same row's new Correct button.
+      const key = rowKey(row);
+      [...this.node.querySelectorAll(".hero-edit")].find((button) => button.dataset.row === key)?.focus();
+    };
   }
 
   buildPending(job) {

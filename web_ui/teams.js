@@ -103,22 +103,51 @@ function playerCell(row) {
 
 function heroCell(row, onCorrectHero) {
   const shown = el("span", { className: "hero-name", text: row.hero ?? "–" });
-  const label = `Correct the hero of ${row.name || `${row.team} slot ${row.slot}`}`;
+  const playerLabel = row.name || `${row.team} slot ${row.slot}`;
+  const errorId = `hero-error-${row.team}-${row.slot}`;
   const input = el("input", {
     className: "hero-input",
-    attrs: { type: "text", maxlength: 40, required: true, "aria-label": label, placeholder: "Hero name" },
+    attrs: {
+      type: "text",
+      maxlength: 40,
+      required: true,
+      placeholder: "Hero name",
+      "aria-label": `Hero of ${playerLabel}`,
+      "aria-describedby": errorId,
+    },
   });
   input.value = row.hero ?? "";
-  const error = el("span", { className: "hero-error", attrs: { role: "status" } });
-  const save = el("button", { className: "hero-save", text: "Save", attrs: { type: "submit" } });
-  const form = el("form", { className: "hero-form" }, [input, save, error]);
+  const error = el("span", { className: "hero-error", attrs: { id: errorId, role: "status" } });
+  const save = el("button", {
+    className: "hero-save",
+    text: "Save",
+    attrs: { type: "submit", "aria-label": `Save the hero of ${playerLabel}` },
+  });
+  const cancel = el("button", { className: "hero-cancel", text: "Cancel", attrs: { type: "button" } });
+  const form = el("form", { className: "hero-form" }, [input, save, cancel, error]);
   form.hidden = true;
-  const editAttrs = { type: "button", "aria-label": label };
+  const editLabel = `Correct the hero of ${playerLabel}`;
+  const editAttrs = { type: "button", "aria-label": editLabel, "data-row": rowKey(row) };
   const edit = el("button", { className: "hero-edit", text: "Correct", attrs: editAttrs });
+
+  const closeForm = () => {
+    form.hidden = true;
+    edit.hidden = false;
+    error.textContent = "";
+    input.value = row.hero ?? "";
+    edit.focus();
+  };
   edit.addEventListener("click", () => {
     form.hidden = false;
     edit.hidden = true;
     input.focus();
+  });
+  cancel.addEventListener("click", closeForm);
+  form.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    // Escape outside the form closes the whole result panel, so here it stops after cancelling the edit.
+    event.stopPropagation();
+    closeForm();
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -132,6 +161,11 @@ function heroCell(row, onCorrectHero) {
     }
   });
   return el("span", { className: "hero" }, [shown, row.hero_corrected ? " (corrected)" : null, edit, form]);
+}
+
+/** Build the `data-row` value of a row's Correct button, such as "enemy:4". */
+export function rowKey(row) {
+  return `${row.team}:${row.slot}`;
 }
 
 function kdaCell(row) {

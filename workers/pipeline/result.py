@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 
+from shared.heroes import NO_MODEL_WARNING
 from workers.pipeline.checks import check_damage_percents, check_kills, confidence
 from workers.pipeline.detector import Detection
 from workers.pipeline.header import Reading, find_battle_id, find_duration, find_result, find_scores
 from workers.pipeline.ocr import OcrLine
 
-HERO_WARNING = "hero not identified: no hero model configured"
 # Fields that are null by design and so are not reported as unreadable.
 UNREAD_EXEMPT = {"hero", "hero_confidence", "squad"}
 
@@ -87,7 +87,7 @@ def build_result(rgb: np.ndarray, view: str, match: dict[str, Any], players: lis
 def unknown_result(rgb: np.ndarray, detections: list[Detection], timings: dict[str, float],
                    warnings: list[str], hero_model: bool = False) -> dict[str, Any]:
     if not hero_model:
-        warnings.append(HERO_WARNING)
+        warnings.append(NO_MODEL_WARNING)
     return {
         "view": "unknown",
         "kda": None,
