@@ -167,6 +167,10 @@ def test_unreachable_socket_falls_back_to_polling(dashboard: Dashboard, samples_
     card.click()
 
     expect(dashboard.uploader_row().locator("td.col-kda")).to_have_text("2/2/17")
+    # The first retry comes about 1 s after the first refusal, which a quick job may beat.
+    deadline = time.monotonic() + 10
+    while len(attempts) < 2 and time.monotonic() < deadline:
+        dashboard.page.wait_for_timeout(200)
     assert len(attempts) >= 2, "the page never retried the WebSocket"
     assert dashboard.errors == []
 
@@ -188,8 +192,10 @@ def test_socket_reconnects_with_backoff(dashboard: Dashboard) -> None:
 
     assert len(attempts) == 3
     first_wait, second_wait = attempts[1] - attempts[0], attempts[2] - attempts[1]
-    assert 0.8 <= first_wait < 2.0, f"first retry after {first_wait:.2f} s, expected about 1 s"
-    assert 1.6 <= second_wait < 3.5, f"second retry after {second_wait:.2f} s, expected about 2 s"
+    # Lower bounds check the backoff; the upper bounds leave room for a busy machine.
+    assert 0.8 <= first_wait < 5.0, f"first retry after {first_wait:.2f} s, expected about 1 s"
+    assert 1.6 <= second_wait < 8.0, f"second retry after {second_wait:.2f} s, expected about 2 s"
+    assert second_wait > first_wait
 
 
 def test_screenshot_text_is_not_markup(dashboard: Dashboard, samples_dir: Path) -> None:
