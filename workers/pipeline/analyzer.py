@@ -31,6 +31,9 @@ from workers.pipeline.scoreboard import medal_box, scoreboard_player, scoreboard
 logger = logging.getLogger(__name__)
 
 MIN_SIDE_PX = 200
+# Only medal detections at least this confident are reported when they disagree with the badge
+# colour; the shipped detector's medal classes are weak on real screens (see detector.json).
+MEDAL_WARNING_CONFIDENCE = 0.8
 # Header text is detected on a copy scaled so that one row pitch is about this many pixels.
 DETECT_PITCH_PX = 80
 
@@ -231,6 +234,10 @@ class Analyzer:
     def _players(self, scan: Scan, view: str, cells: dict[tuple[str, int, str], OcrLine],
                  warnings: list[str]) -> list[dict[str, Any]]:
         centres = [(d.label, (d.box.x0 + d.box.x1) / 2, (d.box.y0 + d.box.y1) / 2) for d in scan.detections]
+        confident = [
+            (d.label, (d.box.x0 + d.box.x1) / 2, (d.box.y0 + d.box.y1) / 2)
+            for d in scan.detections if d.confidence >= MEDAL_WARNING_CONFIDENCE
+        ]
         disagreements = []
         players = []
         for team in TEAMS:
@@ -242,11 +249,12 @@ class Analyzer:
                 badge = scan.transform.to_source(medal_box(scan.layout, team, slot))
                 detected = medal_from_detections(centres, (badge.x0, badge.y0, badge.x1, badge.y1))
                 # Badge colours are right on every real sample, so the detector only fills a gap.
+                sure = medal_from_detections(confident, (badge.x0, badge.y0, badge.x1, badge.y1))
                 if player["medal"] is None:
                     player["medal"] = detected
-                elif detected is not None and detected != player["medal"]:
+                elif sure is not None and sure != player["medal"]:
                     colour = player["medal"]
-                    disagreements.append(f"{team} slot {slot} ({colour} by colour, {detected} detected)")
+                    disagreements.append(f"{team} slot {slot} ({colour} by colour, {sure} detected)")
                 players.append(player)
         if disagreements:
             warnings.append("medal detector disagrees with badge colours: " + ", ".join(disagreements))
