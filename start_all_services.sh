@@ -67,9 +67,13 @@ MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} .venv/bin/gunicorn api.main:app \
     --workers "$API_PROCESSES" \
     --bind "$HOST:$PORT" \
     --graceful-timeout 10 \
+    --no-control-socket \
     --access-logfile - &
 pids+=($!)
 
 echo "SkillShift dashboard: http://$HOST:$PORT/   (Redis: ${REDIS_URL%%@*}; Ctrl-C stops everything)"
-wait -n "${pids[@]}" || true
-echo "a SkillShift process exited; stopping the others"
+status=0
+wait -n "${pids[@]}" || status=$?
+echo "a SkillShift process exited (status $status); stopping the others"
+# An unexpected exit is a failure even when the process itself exited with status 0.
+exit $((status == 0 ? 1 : status))

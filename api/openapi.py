@@ -33,6 +33,19 @@ def _job_path(summary: str, ok: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _cancel() -> dict[str, Any]:
+    return {
+        "summary": "Cancel a queued or running job; it fails at once with cancelled: true",
+        "parameters": [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {
+            "200": {"description": "The failed event", "content": {"application/json": {"schema": EVENT}}},
+            "401": _error("Tokens are on and none was sent"),
+            "404": _error("No such job"),
+            "409": _error("The job is already finished or failed"),
+        },
+    }
+
+
 def _hero_correction() -> dict[str, Any]:
     path = {"in": "path", "required": True}
     return {
@@ -64,6 +77,7 @@ def _hero_correction() -> dict[str, Any]:
 
 def build_spec() -> dict[str, Any]:
     upload_errors = {
+        "400": _error("A malformed multipart body"),
         "401": _error("Tokens are on and the request has no valid one"),
         "413": _error("The body is larger than SKILLSHIFT_MAX_UPLOAD_BYTES"),
         "415": _error("Not multipart, or the file is not PNG, JPEG or WebP"),
@@ -115,6 +129,15 @@ def build_spec() -> dict[str, Any]:
             "/api/jobs": {
                 "post": {
                     "summary": "Upload a screenshot and queue its analysis",
+                    "parameters": [
+                        {
+                            "name": "fresh",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": ["1", "true"]},
+                            "description": "Analyse again even if the same bytes were uploaded before",
+                        }
+                    ],
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -137,15 +160,27 @@ def build_spec() -> dict[str, Any]:
                         },
                     },
                     "responses": {
-                        "202": {"description": "Queued", "content": {"application/json": {"schema": EVENT}}},
+                        "200": {
+                            "description": "The same bytes were uploaded before and that job finished; "
+                            "its event, with reused: true",
+                            "content": {"application/json": {"schema": EVENT}},
+                        },
+                        "202": {
+                            "description": "Queued; or an earlier job with the same bytes, still queued "
+                            "or running, with reused: true",
+                            "content": {"application/json": {"schema": EVENT}},
+                        },
                         **upload_errors,
                     },
                 }
             },
-            "/api/jobs/{job_id}": _job_path(
-                "The job's latest event",
-                {"description": "Latest event", "content": {"application/json": {"schema": EVENT}}},
-            ),
+            "/api/jobs/{job_id}": {
+                **_job_path(
+                    "The job's latest event",
+                    {"description": "Latest event", "content": {"application/json": {"schema": EVENT}}},
+                ),
+                "delete": _cancel(),
+            },
             "/api/jobs/{job_id}/image": _job_path(
                 "The uploaded screenshot, while stored",
                 {"description": "The image", "content": {"image/*": {}}},

@@ -26,17 +26,23 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join([chunk async for chunk in limited_stream(request, limit)])
 
 
-async def limited_stream(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
-    """Yield the body in chunks as they arrive; raise 413 once they add up to more than `limit` bytes."""
+async def limited_stream(
+    request: Request, limit: int, stated_limit: int | None = None
+) -> AsyncGenerator[bytes, None]:
+    """Yield the body in chunks as they arrive; raise 413 once they add up to more than `limit` bytes.
+
+    The error names `stated_limit` when given: the limit the client knows, without internal margins.
+    """
+    message = _too_large(stated_limit if stated_limit is not None else limit)
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, _too_large(limit))
+        raise HTTPException(413, message)
 
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise HTTPException(413, _too_large(limit))
+            raise HTTPException(413, message)
         yield chunk
 
 
@@ -51,7 +57,7 @@ async def read_upload(request: Request, max_file_bytes: int) -> Upload:
         )
 
     # The parser reads the body as it streams in, so the whole body is never held twice.
-    body = limited_stream(request, max_file_bytes + MULTIPART_OVERHEAD)
+    body = limited_stream(request, max_file_bytes + MULTIPART_OVERHEAD, stated_limit=max_file_bytes)
     parser = MultiPartParser(request.headers, body, max_files=4, max_fields=16)
     try:
         form = await parser.parse()

@@ -13,4 +13,4 @@ RUN pip install . && useradd --system --uid 10001 skillshift
 USER skillshift
 EXPOSE 8000
 ENV API_PROCESSES=2 MALLOC_ARENA_MAX=2
-CMD ["sh", "-c", "exec gunicorn api.main:app --worker-class uvicorn.workers.UvicornWorker --workers ${API_PROCESSES} --bind 0.0.0.0:8000 --graceful-timeout 10 --access-logfile -"]
+CMD ["sh", "-c", "exec gunicorn api.main:app --worker-class uvicorn.workers.UvicornWorker --workers ${API_PROCESSES} --bind 0.0.0.0:8000 --graceful-timeout 10 --no-control-socket --access-logfile -"]

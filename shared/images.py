@@ -77,7 +77,10 @@ def open_image(data: bytes, *, max_pixels: int) -> Image.Image:
             image.load()
     except ImageRejected:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow stops at its own limit before the size is known here; name the configured one.
+        raise ImageRejected(422, f"Image has more pixels than the limit of {max_pixels}") from None
+    except (OSError, SyntaxError, ValueError, Warning) as exc:
         raise ImageRejected(422, f"The {kind.upper()} file could not be decoded: {exc}") from None
     if min(width, height) < MIN_SIDE:
         raise ImageRejected(

@@ -1,12 +1,10 @@
-"""Prometheus metrics of the API and the worker, and the Redis-wide figures both can report."""
+"""Prometheus metrics of the API processes, and the rendering of a process's metrics."""
 
 from __future__ import annotations
 
 import os
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
-
-STAGE_BUCKETS_S = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64)
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest, multiprocess
 
 UPLOADS = Counter("skillshift_uploads_total", "Upload requests by HTTP status", ["status"])
 WEBSOCKET_CONNECTIONS = Gauge(
@@ -16,28 +14,6 @@ EVENTS_RECEIVED = Counter("skillshift_events_received_total", "Job events receiv
 EVENTS_DELIVERED = Counter("skillshift_events_delivered_total", "Job events queued to WebSocket clients")
 SLOW_CLIENTS_DROPPED = Counter(
     "skillshift_slow_clients_dropped_total", "WebSocket clients dropped as too slow"
-)
-
-JOBS = Counter("skillshift_jobs_total", "Jobs that reached a final state in this worker", ["state"])
-JOB_SECONDS = Histogram(
-    "skillshift_job_seconds", "Job duration from start to final state", buckets=STAGE_BUCKETS_S
-)
-STAGE_SECONDS = Histogram(
-    "skillshift_stage_seconds", "Duration of each analysis stage", ["stage"], buckets=STAGE_BUCKETS_S
-)
-BATCH_SIZE = Histogram(
-    "skillshift_inference_batch_size", "Images per inference call", buckets=(1, 2, 4, 8, 16, 32)
-)
-WEBHOOK_ATTEMPTS = Counter(
-    "skillshift_webhook_attempts_total",
-    "Webhook POST attempts by result: 2xx, 3xx, 4xx, 5xx or error (connection error or timeout)",
-    ["result"],
-)
-WEBHOOK_DELIVERIES = Counter(
-    "skillshift_webhook_deliveries_total",
-    "Webhooks by outcome: delivered, failed (rejected by the receiver or out of attempts), "
-    "dropped (host no longer allowed, or the job expired)",
-    ["outcome"],
 )
 
 

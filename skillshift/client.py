@@ -98,7 +98,7 @@ class AsyncClient:
                         raise SkillShiftError(404, str(message.get("detail")))
                     if message.get("seq", 0) > last_seq:
                         last_seq = message["seq"]
-                        yield message
+                        yield _event(message)
                     if message.get("state") in FINAL_STATES:
                         return
         except (OSError, websockets.InvalidHandshake, websockets.ConnectionClosedError):
@@ -152,7 +152,7 @@ class Client:
                         raise SkillShiftError(404, str(message.get("detail")))
                     if message.get("seq", 0) > last_seq:
                         last_seq = message["seq"]
-                        yield message
+                        yield _event(message)
                     if message.get("state") in FINAL_STATES:
                         return
         except (OSError, websockets.InvalidHandshake, websockets.ConnectionClosedError):
@@ -174,3 +174,8 @@ class Client:
             if time.monotonic() > deadline:
                 break
         raise SkillShiftError(504, f"job {job_id} not final within {timeout_s} s")
+
+
+def _event(message: dict[str, Any]) -> Event:
+    """Return a WebSocket event message as the same dict that GET /api/jobs/{job_id} returns."""
+    return {key: value for key, value in message.items() if key != "type"}

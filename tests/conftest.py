@@ -92,7 +92,8 @@ def start_api(redis_url: str, port: int, name: str = "api", processes: int = 1, 
     """Start the API as users run it: gunicorn with uvicorn workers."""
     command = [sys.executable, "-m", "gunicorn", "api.main:app"]
     command += ["--worker-class", "uvicorn.workers.UvicornWorker", "--workers", str(processes)]
-    command += ["--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5"]
+    # Without --no-control-socket every gunicorn on the host would share one control socket path.
+    command += ["--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5", "--no-control-socket"]
     return Process(name, command, service_env(redis_url, **overrides)).start()
 
 

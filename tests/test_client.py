@@ -65,3 +65,23 @@ def test_cli_submit_wait(service: Service, samples_dir: Path, truth: dict[str, A
     final = json.loads(result.stdout)
     assert final["state"] == "finished"
     assert final["result"]["kda"] == truth["match-a-scoreboard.png"]["kda"]
+    assert "type" not in final
+
+
+@pytest.mark.parametrize("case", ["missing file", "no server"])
+def test_cli_submit_errors_in_one_line(
+    service: Service, samples_dir: Path, tmp_path: Path, case: str
+) -> None:
+    command = shutil.which("skillshift", path=str(Path(sys.executable).parent)) or "skillshift"
+    if case == "missing file":
+        target, url = str(tmp_path / "missing.png"), service.base_url
+    else:
+        target, url = str(samples_dir / "match-a-scoreboard.png"), "http://127.0.0.1:1"
+
+    result = subprocess.run(
+        [command, "submit", target, "--url", url], capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -149,7 +149,7 @@ export function describeStage(job) {
     case "finished":
       return describeOutcome(job.event.result);
     case "failed":
-      return "Could not be read";
+      return job.event.cancelled ? "Cancelled" : "Could not be read";
     default:
       return "Upload rejected";
   }

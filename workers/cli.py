@@ -54,6 +54,8 @@ def analyze_command(args: argparse.Namespace) -> int:
 
 
 def submit_command(args: argparse.Namespace) -> int:
+    import httpx
+
     from skillshift.client import Client, SkillShiftError
 
     status = 0
@@ -67,6 +69,13 @@ def submit_command(args: argparse.Namespace) -> int:
                 print(f"{path}: {exc.detail} (HTTP {exc.status})", file=sys.stderr)
                 status = 1
                 continue
+            except OSError as exc:
+                print(f"{path}: cannot read the file: {exc.strerror or exc}", file=sys.stderr)
+                status = 1
+                continue
+            except httpx.HTTPError as exc:
+                print(f"{path}: request to {args.url} failed: {exc}", file=sys.stderr)
+                return 1
             if event["state"] == "failed":
                 status = 1
             sys.stdout.write(dumps(event).decode() + "\n")

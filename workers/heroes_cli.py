@@ -52,7 +52,8 @@ def list_command(args: argparse.Namespace) -> int:
     counts = Counter(image.hero for image in scan(folder))
     for hero, count in sorted(counts.items(), key=lambda item: item[0].lower()):
         print(f"{hero}\t{count}")
-    print(f"{sum(counts.values())} images of {len(counts)} heroes in {folder}", file=sys.stderr)
+    images, heroes = sum(counts.values()), len(counts)
+    print(f"{_count(images, 'image')} of {_count(heroes, 'hero')} in {folder}", file=sys.stderr)
     return 0
 
 
@@ -71,3 +72,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing = actions.add_parser("list", help="print each hero in the gallery with its number of images")
     listing.add_argument("--gallery", type=Path, metavar="DIR", help=gallery_help)
     listing.set_defaults(handler=list_command)
+
+
+def _count(number: int, noun: str) -> str:
+    if number == 1:
+        return f"1 {noun}"
+    plural = noun + "es" if noun.endswith("o") else noun + "s"
+    return f"{number} {plural}"

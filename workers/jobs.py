@@ -14,9 +14,9 @@ from redis.exceptions import RedisError
 from shared import keys
 from shared.images import ImageRejected, decode_rgb
 from shared.jobstore import JobStore
-from shared.metrics import BATCH_SIZE, JOB_SECONDS, JOBS, STAGE_SECONDS
 from shared.settings import Settings
 from shared.states import FINAL_STATES, JobState, Stage
+from workers.metrics import BATCH_SIZE, JOB_SECONDS, JOBS, STAGE_SECONDS
 from workers.pipeline import AnalysisError
 from workers.recovery import job_lease
 

@@ -30,7 +30,6 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from shared import keys
-from shared.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_DELIVERIES
 from shared.serialization import loads
 from shared.settings import Settings
 from shared.webhooks import (
@@ -42,6 +41,7 @@ from shared.webhooks import (
     check_callback_url,
     sign,
 )
+from workers.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_DELIVERIES
 
 logger = logging.getLogger(__name__)
 

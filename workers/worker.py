@@ -26,11 +26,11 @@ from shared import keys
 from shared.heartbeat import HEARTBEAT_INTERVAL_S
 from shared.heroes import ADD_PORTRAIT_FUNCTION
 from shared.jobstore import JobStore
-from shared.metrics import BATCH_SIZE
 from shared.serialization import dumps, loads
 from shared.settings import Settings
 from workers.corrections import add_hero_portrait
 from workers.jobs import analyze
+from workers.metrics import BATCH_SIZE
 from workers.pipeline import Analyzer, PipelineConfig
 from workers.recovery import run_reaper
 from workers.webhooks import WebhookSender

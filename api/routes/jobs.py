@@ -174,12 +174,16 @@ async def cancel_job(request: Request) -> Response:
         current = latest.get("state") if latest else "gone"
         raise HTTPException(409, f"The job is already {current}; there is nothing to cancel")
 
+    # arq keeps a running job in its queue until the job ends, so only a job that has not started
+    # is taken out of the queue. A running one is aborted, and a job that starts after this point
+    # finds its state final and skips the analysis.
+    running = latest.get("state") == JobState.STARTED
     async with state.redis.pipeline(transaction=True) as pipe:
-        pipe.zrem(state.settings.queue_name, job_id)
         pipe.zadd(abort_jobs_ss, {job_id: int(time.time() * 1000)})
-        removed, _ = await pipe.execute()
-    if removed:
-        await state.redis.delete(job_key_prefix + job_id)
+        if not running:
+            pipe.zrem(state.settings.queue_name, job_id)
+            pipe.delete(job_key_prefix + job_id)
+        await pipe.execute()
 
     event = await state.store.publish(
         job_id,
@@ -192,7 +196,7 @@ async def cancel_job(request: Request) -> Response:
     )
     if event is None:
         raise HTTPException(409, "The job finished before it could be cancelled")
-    logger.info("cancelled job %s (%s)", job_id, "was queued" if removed else "was running")
+    logger.info("cancelled job %s (%s)", job_id, "was running" if running else "was queued")
     return JSONResponse(event)
 
 

@@ -115,10 +115,6 @@ class Analyzer:
         window = f"{config.batch_window_ms:g} ms"
         self.loaded.append(f"micro-batching of up to {config.batch_size} images, {window} window")
 
-    @property
-    def _hero_model(self) -> bool:
-        return self.heroes is not None or (self.detector is not None and bool(self.detector.hero_classes))
-
     def close(self) -> None:
         if self.batcher is not None:
             self.batcher.close()
@@ -146,7 +142,7 @@ class Analyzer:
                 scan = None
         if scan is None:
             warnings.append("not a post-match screen: the team header band was not found")
-            return unknown_result(rgb, detections, timings, warnings, self._hero_model)
+            return unknown_result(rgb, detections, timings, warnings)
 
         try:
             result = self._read_and_parse(rgb, scan, timings, warnings, on_stage)
@@ -155,7 +151,7 @@ class Analyzer:
             # a solid colour) ends as "unknown" with a warning instead of failing the job.
             logger.exception("rows of a %dx%d image could not be read", rgb.shape[1], rgb.shape[0])
             warnings.append("not a post-match screen: the player rows could not be read")
-            return unknown_result(rgb, detections, timings, warnings, self._hero_model)
+            return unknown_result(rgb, detections, timings, warnings)
         logger.debug("analyzed %s view in %.0f ms", result["view"], sum(timings.values()))
         return result
 

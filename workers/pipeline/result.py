@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from shared.heroes import NO_MODEL_WARNING
 from workers.pipeline.checks import check_damage_percents, check_kills, confidence
 from workers.pipeline.detector import Detection
 from workers.pipeline.header import Reading, find_battle_id, find_duration, find_result, find_scores
@@ -85,9 +84,8 @@ def build_result(rgb: np.ndarray, view: str, match: dict[str, Any], players: lis
 
 
 def unknown_result(rgb: np.ndarray, detections: list[Detection], timings: dict[str, float],
-                   warnings: list[str], hero_model: bool = False) -> dict[str, Any]:
-    if not hero_model:
-        warnings.append(NO_MODEL_WARNING)
+                   warnings: list[str]) -> dict[str, Any]:
+    """Assemble the result of an image that is not a post-match screen: no rows, so no hero warning."""
     return {
         "view": "unknown",
         "kda": None,
