@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from workers.pipeline import Analyzer, PipelineConfig  # noqa: E402
 
-SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO.parent / "shared" / "samples" / "real"))
+SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO / "tests" / "data" / "real"))
 NUMERIC = ("level", "kills", "deaths", "assists", "gold", "rating", "hero_damage", "hero_damage_pct",
            "turret_damage", "turret_damage_pct", "damage_taken", "damage_taken_pct", "teamfight_pct")
 PLAYER_FIELDS = ("name", "squad", "medal", "is_you", *NUMERIC)

@@ -2,7 +2,7 @@
 # Measure the pipeline on a CUDA GPU in under 5 minutes: latency of one screenshot alone,
 # throughput with micro-batching at several batch sizes, and peak GPU memory.
 # Needs .venv with the worker extra installed (./start_all_services.sh or ./run_tests.sh make it)
-# and the real samples in ../shared/samples/real or in $SKILLSHIFT_SAMPLES.
+# and the real samples in tests/data/real (or in $SKILLSHIFT_SAMPLES).
 # Usage: bench/gpu.sh [DEVICE]   (DEVICE defaults to cuda:0)
 set -euo pipefail
 cd "$(dirname "$0")/.."

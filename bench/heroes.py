@@ -39,7 +39,7 @@ sys.path.insert(0, str(REPO))
 from workers.pipeline.heroes import MASK, HeroIndex, portrait_descriptor  # noqa: E402
 from workers.pipeline.portraits import crop_portrait, locate_screen  # noqa: E402
 
-SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO.parent / "shared" / "samples" / "real"))
+SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO / "tests" / "data" / "real"))
 LABELS = REPO / "tests" / "data" / "hero_labels.json"
 FOLDS = {
     "match-a-scoreboard.png": {"hero-a9", "hero-a10"},

@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from workers.pipeline import Analyzer, PipelineConfig  # noqa: E402
 
-SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO.parent / "shared" / "samples" / "real"))
+SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO / "tests" / "data" / "real"))
 NAMES = ["match-a-scoreboard.png", "match-a-damage.png", "match-b-scoreboard.png", "match-b-damage.png"]
 
 

@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 from shared.redis_server import LocalRedis, free_port  # noqa: E402
 from tests.conftest import start_api, wait_for_health  # noqa: E402
 
-SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO.parent / "shared" / "samples" / "real"))
+SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO / "tests" / "data" / "real"))
 TARGET_BYTES = 2_500_000
 
 

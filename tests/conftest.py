@@ -19,7 +19,7 @@ import pytest
 from shared.redis_server import LocalRedis, free_port
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO.parent / "shared" / "samples" / "real"))
+SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO / "tests" / "data" / "real"))
 ARTIFACTS = REPO / "artifacts"
 LOGS = ARTIFACTS / "logs"
 WORKER_READY_TIMEOUT_S = 300

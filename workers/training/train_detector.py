@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[2]
 MODEL_YAML = Path(__file__).with_name("detector.yaml")
 WEIGHTS = REPO / "workers" / "pipeline" / "weights" / "detector.pt"
-SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO.parent / "shared" / "samples" / "real"))
+SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO / "tests" / "data" / "real"))
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
