@@ -49,6 +49,11 @@ def _upload(image: str | Path | bytes) -> dict[str, tuple[str, bytes]]:
     return {"file": (path.name, path.read_bytes())}
 
 
+def _jobs_path(fresh: bool) -> str:
+    """Return the upload path; `fresh` asks for a new analysis even of bytes uploaded before."""
+    return "/api/jobs?fresh=1" if fresh else "/api/jobs"
+
+
 def _form(callback_url: str | None) -> dict[str, str]:
     return {} if callback_url is None else {"callback_url": callback_url}
 
@@ -77,12 +82,18 @@ class AsyncClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def submit(self, image: str | Path | bytes, callback_url: str | None = None) -> Event:
+    async def submit(
+        self, image: str | Path | bytes, callback_url: str | None = None, fresh: bool = False
+    ) -> Event:
         """Upload a screenshot (a path or its bytes); return the job's first event.
 
         With `callback_url`, the server POSTs the job's final event there, signed as the README shows.
+        An upload of bytes sent before returns the earlier job's event with `reused: true`, unless
+        `fresh` asks for a new analysis.
         """
-        return _check(await self.http.post("/api/jobs", files=_upload(image), data=_form(callback_url)))
+        return _check(
+            await self.http.post(_jobs_path(fresh), files=_upload(image), data=_form(callback_url))
+        )
 
     async def get(self, job_id: str) -> Event:
         return _check(await self.http.get(f"/api/jobs/{job_id}"))
@@ -136,8 +147,10 @@ class Client:
     def close(self) -> None:
         self.http.close()
 
-    def submit(self, image: str | Path | bytes, callback_url: str | None = None) -> Event:
-        return _check(self.http.post("/api/jobs", files=_upload(image), data=_form(callback_url)))
+    def submit(
+        self, image: str | Path | bytes, callback_url: str | None = None, fresh: bool = False
+    ) -> Event:
+        return _check(self.http.post(_jobs_path(fresh), files=_upload(image), data=_form(callback_url)))
 
     def get(self, job_id: str) -> Event:
         return _check(self.http.get(f"/api/jobs/{job_id}"))

@@ -19,7 +19,7 @@ async def test_async_client_submit_and_wait(
     service: Service, samples_dir: Path, truth: dict[str, Any]
 ) -> None:
     async with AsyncClient(service.base_url) as client:
-        queued = await client.submit(samples_dir / "match-b-scoreboard.png")
+        queued = await client.submit(samples_dir / "match-b-scoreboard.png", fresh=True)
         final = await client.wait(queued["job_id"])
 
     assert queued["state"] == "queued"
@@ -33,7 +33,7 @@ def test_sync_client_stream_orders_states(service: Service, tmp_path: Path) -> N
     image = tmp_path / "plain.png"
     Image.new("RGB", (640, 296), (5, 50, 50)).save(image)
     with Client(service.base_url) as client:
-        queued = client.submit(image)
+        queued = client.submit(image, fresh=True)
         events = list(client.stream(queued["job_id"]))
 
     seqs = [event["seq"] for event in events]
@@ -54,7 +54,7 @@ def test_cli_submit_wait(service: Service, samples_dir: Path, truth: dict[str, A
     sample = samples_dir / "match-a-scoreboard.png"
 
     result = subprocess.run(
-        [command, "submit", str(sample), "--wait", "--url", service.base_url],
+        [command, "submit", str(sample), "--wait", "--fresh", "--url", service.base_url],
         capture_output=True,
         text=True,
         timeout=600,

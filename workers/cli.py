@@ -62,7 +62,7 @@ def submit_command(args: argparse.Namespace) -> int:
     with Client(args.url, token=args.token) as client:
         for path in args.files:
             try:
-                event = client.submit(path)
+                event = client.submit(path, fresh=args.fresh)
                 if args.wait:
                     event = _follow(client, event, path)
             except SkillShiftError as exc:
@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait",
         action="store_true",
         help="follow each job, printing its stages to stderr, and print its final event",
+    )
+    submit.add_argument(
+        "--fresh", action="store_true", help="analyse again a file uploaded before instead of reusing its job"
     )
     submit.set_defaults(handler=submit_command)
 
