@@ -22,6 +22,7 @@ class AppState:
     auth: Auth
     upload_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
     """Uploads read and decoded at once by this process; bounds its memory under a burst of uploads."""
+    uploads_in_flight: int = 0
 
     @property
     def arq(self) -> ArqRedis:

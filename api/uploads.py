@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
@@ -16,9 +16,26 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 @dataclass(frozen=True)
 class Upload:
-    data: bytes
+    """A parsed upload whose file is still in the parser's spooled file (on disk above 1 MB).
+
+    Reading the bytes into memory is a separate step, so that a caller can bound how many
+    uploads it holds in memory at once without letting slow senders hold up the others.
+    """
+
+    file: UploadFile
     fields: dict[str, list[str]]
     """Text fields of the form by name, each with its values in the order sent."""
+    form: FormData
+    max_file_bytes: int
+
+    async def read(self) -> bytes:
+        data = await self.file.read()
+        if len(data) > self.max_file_bytes:
+            raise HTTPException(413, _too_large(self.max_file_bytes))
+        return data
+
+    async def close(self) -> None:
+        await self.form.close()
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -47,7 +64,10 @@ async def limited_stream(
 
 
 async def read_upload(request: Request, max_file_bytes: int) -> Upload:
-    """Return the single file sent in the multipart field `file`, with the form's text fields."""
+    """Parse the form and return its single file (unread) in the field `file`, with its text fields.
+
+    The caller must `close()` the returned upload.
+    """
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
         raise HTTPException(
@@ -84,11 +104,7 @@ async def read_upload(request: Request, max_file_bytes: int) -> Upload:
     for key, value in form.multi_items():
         if isinstance(value, str):
             text_fields.setdefault(key, []).append(value)
-    data = await named[0].read()
-    await form.close()
-    if len(data) > max_file_bytes:
-        raise HTTPException(413, _too_large(max_file_bytes))
-    return Upload(data, text_fields)
+    return Upload(named[0], text_fields, form, max_file_bytes)
 
 
 def _too_large(limit: int) -> str:

@@ -8,7 +8,7 @@ stores it in Redis and enqueues the job. Each upload is a real 2532x1170 screens
 2.5 MB with noise of ±1 on its top rows, sent with `?fresh=1` so that no upload is answered from the
 deduplication cache. The API runs with MALLOC_ARENA_MAX=2, as start_all_services.sh and the
 API image start it. Prints p50/p99 latency, uploads per second, and the resident memory of
-each API process before and after the run.
+each API process before the run, at its peak (sampled every 50 ms) and 1 s after.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import io
 import os
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -109,7 +110,22 @@ def main() -> None:
         assert api.popen is not None
         pids = api_processes(api.popen.pid)
         before = [rss_mib(pid) for pid in pids]
-        latencies, statuses, wall_s = asyncio.run(upload_all(base_url, data, args.clients, args.uploads))
+        peaks = list(before)
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.05):
+                for index, pid in enumerate(pids):
+                    peaks[index] = max(peaks[index], rss_mib(pid))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            latencies, statuses, wall_s = asyncio.run(upload_all(base_url, data, args.clients, args.uploads))
+        finally:
+            done.set()
+            sampler.join()
+        time.sleep(1)
         after = [rss_mib(pid) for pid in pids]
     finally:
         api.stop()
@@ -124,6 +140,7 @@ def main() -> None:
     print(f"accept latency ms: p50 {p50:.1f}  p99 {p99:.1f}  max {max(latencies):.1f}")
     print(f"uploads per second: {len(statuses) / wall_s:.1f} ({wall_s:.1f} s in all)")
     print("API process RSS MiB before: " + ", ".join(f"{value:.0f}" for value in before))
+    print("API process RSS MiB peak:   " + ", ".join(f"{value:.0f}" for value in peaks))
     print("API process RSS MiB after:  " + ", ".join(f"{value:.0f}" for value in after))
 
 

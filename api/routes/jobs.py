@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api.memory import release_free_memory
 from api.ratelimit import check_upload_rate
 from api.state import AppState
 from api.uploads import Upload, read_upload
@@ -69,15 +70,24 @@ async def _create_job(request: Request) -> Response:
             503, f"The queue is full ({depth} jobs waiting); retry later", headers={"Retry-After": "10"}
         )
 
-    async with state.upload_slots:
-        upload = await read_upload(request, settings.max_upload_bytes)
+    # The body streams into the parser's spooled file outside the slots, so a slow sender holds
+    # no slot. Reading the file into memory and decoding it happen inside them.
+    upload = await read_upload(request, settings.max_upload_bytes)
+    state.uploads_in_flight += 1
+    try:
         callback_url = _callback_url(upload, settings)
-        data = upload.data
-        try:
-            info = await run_in_threadpool(inspect_upload, data, max_pixels=settings.max_image_pixels)
-        except ImageRejected as exc:
-            logger.info("rejected upload (%d): %s", exc.status, exc.detail)
-            raise HTTPException(exc.status, exc.detail) from None
+        async with state.upload_slots:
+            data = await upload.read()
+            try:
+                info = await run_in_threadpool(inspect_upload, data, max_pixels=settings.max_image_pixels)
+            except ImageRejected as exc:
+                logger.info("rejected upload (%d): %s", exc.status, exc.detail)
+                raise HTTPException(exc.status, exc.detail) from None
+    finally:
+        await upload.close()
+        state.uploads_in_flight -= 1
+        if state.uploads_in_flight == 0:
+            await run_in_threadpool(release_free_memory)
 
     digest_key = keys.upload_digest(access.owner, hashlib.sha256(data).hexdigest())
     fresh = request.query_params.get("fresh", "").lower() in ("1", "true")
