@@ -59,8 +59,8 @@ fi
 
 export PROMETHEUS_MULTIPROC_DIR=$PWD/var/prometheus
 rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
-# Two malloc arenas keep an API process near 100 MB after a burst of full-size uploads; glibc's
-# default (8 per core) leaves several hundred MB of freed image buffers mapped.
+# Two malloc arenas keep an API process small after a burst of full-size uploads. glibc's default
+# (8 per core) left about 150 MB of freed image buffers mapped per process in bench/upload.py.
 MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} .venv/bin/gunicorn api.main:app \
     --config python:api.gunicorn_conf \
     --worker-class uvicorn.workers.UvicornWorker \

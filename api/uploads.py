@@ -19,7 +19,7 @@ class Upload:
     """A parsed upload whose file is still in the parser's spooled file (on disk above 1 MB).
 
     Reading the bytes into memory is a separate step, so that a caller can bound how many
-    uploads it holds in memory at once without letting slow senders hold up the others.
+    uploads it keeps in memory at once without letting slow senders hold up the others.
     """
 
     file: UploadFile
@@ -48,7 +48,7 @@ async def limited_stream(
 ) -> AsyncGenerator[bytes, None]:
     """Yield the body in chunks as they arrive; raise 413 once they add up to more than `limit` bytes.
 
-    The error names `stated_limit` when given: the limit the client knows, without internal margins.
+    The error names `stated_limit` when given: the limit documented for clients, without internal margins.
     """
     message = _too_large(stated_limit if stated_limit is not None else limit)
     declared = request.headers.get("content-length")

@@ -50,7 +50,7 @@ def _upload(image: str | Path | bytes) -> dict[str, tuple[str, bytes]]:
 
 
 def _jobs_path(fresh: bool) -> str:
-    """Return the upload path; `fresh` asks for a new analysis even of bytes uploaded before."""
+    """Return the upload path; with `fresh`, the server analyses even bytes uploaded before again."""
     return "/api/jobs?fresh=1" if fresh else "/api/jobs"
 
 
@@ -89,7 +89,7 @@ class AsyncClient:
 
         With `callback_url`, the server POSTs the job's final event there, signed as the README shows.
         An upload of bytes sent before returns the earlier job's event with `reused: true`, unless
-        `fresh` asks for a new analysis.
+        `fresh` requests a new analysis.
         """
         return _check(
             await self.http.post(_jobs_path(fresh), files=_upload(image), data=_form(callback_url))

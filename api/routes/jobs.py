@@ -70,7 +70,7 @@ async def _create_job(request: Request) -> Response:
             503, f"The queue is full ({depth} jobs waiting); retry later", headers={"Retry-After": "10"}
         )
 
-    # The body streams into the parser's spooled file outside the slots, so a slow sender holds
+    # The body streams into the parser's spooled file outside the slots, so a slow sender takes
     # no slot. Reading the file into memory and decoding it happen inside them.
     upload = await read_upload(request, settings.max_upload_bytes)
     state.uploads_in_flight += 1

@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 MIN_SIDE_PX = 200
 # Only medal detections at least this confident are reported when they disagree with the badge
-# colour; the shipped detector's medal classes are weak on real screens (see detector.json).
+# colour, because the shipped detector's medal classes are weak on real screens (see detector.json).
 MEDAL_WARNING_CONFIDENCE = 0.8
 # Header text is detected on a copy scaled so that one row pitch is about this many pixels.
 DETECT_PITCH_PX = 80
@@ -245,12 +245,12 @@ class Analyzer:
                 badge = scan.transform.to_source(medal_box(scan.layout, team, slot))
                 detected = medal_from_detections(centres, (badge.x0, badge.y0, badge.x1, badge.y1))
                 # Badge colours are right on every real sample, so the detector only fills a gap.
-                sure = medal_from_detections(confident, (badge.x0, badge.y0, badge.x1, badge.y1))
+                confident_medal = medal_from_detections(confident, (badge.x0, badge.y0, badge.x1, badge.y1))
                 if player["medal"] is None:
                     player["medal"] = detected
-                elif sure is not None and sure != player["medal"]:
+                elif confident_medal is not None and confident_medal != player["medal"]:
                     colour = player["medal"]
-                    disagreements.append(f"{team} slot {slot} ({colour} by colour, {sure} detected)")
+                    disagreements.append(f"{team} slot {slot} ({colour} by colour, {confident_medal} found)")
                 players.append(player)
         if disagreements:
             warnings.append("medal detector disagrees with badge colours: " + ", ".join(disagreements))
