@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import sys
 import time
 from collections import defaultdict
@@ -26,9 +25,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.samples import SAMPLES, load_rgb  # noqa: E402
 from workers.pipeline import Analyzer, PipelineConfig  # noqa: E402
 
-SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO / "tests" / "data" / "real"))
 NUMERIC = ("level", "kills", "deaths", "assists", "gold", "rating", "hero_damage", "hero_damage_pct",
            "turret_damage", "turret_damage_pct", "damage_taken", "damage_taken_pct", "teamfight_pct")
 PLAYER_FIELDS = ("name", "squad", "medal", "is_you", *NUMERIC)
@@ -38,13 +37,6 @@ NAME_SIMILARITY = 0.8
 TARGETS = {"numeric": 0.98, "name": 0.90, "medal": 0.95, "is_you": 1.0, "match": 1.0, "kda": 1.0}
 
 Case = tuple[str, str, np.ndarray, dict[str, Any]]
-
-
-def load_rgb(path: Path) -> np.ndarray:
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise SystemExit(f"could not read {path}; set SKILLSHIFT_SAMPLES to the folder of real samples")
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
 def real_cases(sizes: list[tuple[int, int]]) -> list[Case]:

@@ -15,24 +15,12 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
-
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.samples import NAMES, SAMPLES, load_rgb  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 from workers.pipeline import Analyzer, PipelineConfig  # noqa: E402
-
-SAMPLES = Path(os.environ.get("SKILLSHIFT_SAMPLES", REPO / "tests" / "data" / "real"))
-NAMES = ["match-a-scoreboard.png", "match-a-damage.png", "match-b-scoreboard.png", "match-b-damage.png"]
-
-
-def load_rgb(path: Path) -> np.ndarray:
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise SystemExit(f"could not read {path}; set SKILLSHIFT_SAMPLES to the folder of real samples")
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
 def timed(action: object) -> float:
