@@ -104,14 +104,12 @@ class AsyncClient:
         try:
             async with websockets.connect(_ws_url(self.base_url, job_id, self.token)) as socket:
                 async for text in socket:
-                    message = json.loads(text)
-                    if message.get("type") == "error":
-                        raise SkillShiftError(404, str(message.get("detail")))
-                    if message.get("seq", 0) > last_seq:
-                        last_seq = message["seq"]
-                        yield _event(message)
-                    if message.get("state") in FINAL_STATES:
-                        return
+                    event = _new_event(text, last_seq)
+                    if event is not None:
+                        last_seq = event["seq"]
+                        yield event
+                        if event["state"] in FINAL_STATES:
+                            return
         except (OSError, websockets.InvalidHandshake, websockets.ConnectionClosedError):
             pass
         while True:
@@ -160,14 +158,12 @@ class Client:
         try:
             with connect_sync(_ws_url(self.base_url, job_id, self.token)) as socket:
                 for text in socket:
-                    message = json.loads(text)
-                    if message.get("type") == "error":
-                        raise SkillShiftError(404, str(message.get("detail")))
-                    if message.get("seq", 0) > last_seq:
-                        last_seq = message["seq"]
-                        yield _event(message)
-                    if message.get("state") in FINAL_STATES:
-                        return
+                    event = _new_event(text, last_seq)
+                    if event is not None:
+                        last_seq = event["seq"]
+                        yield event
+                        if event["state"] in FINAL_STATES:
+                            return
         except (OSError, websockets.InvalidHandshake, websockets.ConnectionClosedError):
             pass
         while True:
@@ -189,6 +185,14 @@ class Client:
         raise SkillShiftError(504, f"job {job_id} not final within {timeout_s} s")
 
 
-def _event(message: dict[str, Any]) -> Event:
-    """Return a WebSocket event message as the same dict that GET /api/jobs/{job_id} returns."""
+def _new_event(text: str | bytes, last_seq: int) -> Event | None:
+    """Parse one WebSocket message; return it as GET /api/jobs/{job_id} would if it is a newer event.
+
+    Raises SkillShiftError for the server's error message about an unknown job.
+    """
+    message = json.loads(text)
+    if message.get("type") == "error":
+        raise SkillShiftError(404, str(message.get("detail")))
+    if message.get("type") != "event" or message.get("seq", 0) <= last_seq:
+        return None
     return {key: value for key, value in message.items() if key != "type"}
