@@ -229,11 +229,8 @@ class Analyzer:
 
     def _players(self, scan: Scan, view: str, cells: dict[tuple[str, int, str], OcrLine],
                  warnings: list[str]) -> list[dict[str, Any]]:
-        centres = [(d.label, (d.box.x0 + d.box.x1) / 2, (d.box.y0 + d.box.y1) / 2) for d in scan.detections]
-        confident = [
-            (d.label, (d.box.x0 + d.box.x1) / 2, (d.box.y0 + d.box.y1) / 2)
-            for d in scan.detections if d.confidence >= MEDAL_WARNING_CONFIDENCE
-        ]
+        centres = _centres(scan.detections)
+        confident = _centres(scan.detections, MEDAL_WARNING_CONFIDENCE)
         disagreements = []
         players = []
         for team in TEAMS:
@@ -255,6 +252,14 @@ class Analyzer:
         if disagreements:
             warnings.append("medal detector disagrees with badge colours: " + ", ".join(disagreements))
         return players
+
+
+def _centres(detections: list[Detection], min_confidence: float = 0.0) -> list[tuple[str, float, float]]:
+    """Return the label and box centre of each detection at least `min_confidence` sure."""
+    return [
+        (d.label, (d.box.x0 + d.box.x1) / 2, (d.box.y0 + d.box.y1) / 2)
+        for d in detections if d.confidence >= min_confidence
+    ]
 
 
 @contextmanager
