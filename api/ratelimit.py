@@ -14,7 +14,7 @@ WINDOW_S = 60
 
 
 def client_address(request: Request) -> str:
-    """The client's IP address; behind a proxy, uvicorn's --forwarded-allow-ips decides whom to trust."""
+    """Return the client's IP address. Behind a proxy, uvicorn's --forwarded-allow-ips sets whom to trust."""
     return request.client.host if request.client else "unknown"
 
 

@@ -1,4 +1,4 @@
-"""What the API process holds for its lifetime: settings, the Redis client, the job store, the hub."""
+"""State an API process keeps for its lifetime: settings, the Redis client, the job store, the hub."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Starts its own Redis, API and worker on loopback. Phase "push": N WebSocket
 subscribers follow every job while small screenshots are uploaded one per
-second; each subscriber records, per event, receipt time minus the event's
+second. Each subscriber records, per event, receipt time minus the event's
 `published_at`. In the same phase one client polls GET /api/jobs/{id} every
 2.5 s, as the original design did, and records how late it sees each final
 state. Phase "poll": the same uploads with only the poller, to count Redis
@@ -51,8 +51,8 @@ def percentile(values: list[float], fraction: float) -> float:
 async def subscriber(ws_url: str, delays_ms: list[float], ready: asyncio.Event, stop: asyncio.Event) -> None:
     async with websockets.connect(f"{ws_url}/ws", open_timeout=60, max_queue=None) as socket:
         await socket.send(json.dumps({"op": "subscribe", "job_id": "*"}))
-        # Close the socket when the run ends; reading with no timeout keeps the client's own cost
-        # per message low, so that the delays measure the service and not this script.
+        # A separate task closes the socket when the run ends. Reading with no timeout keeps this
+        # script's own cost per message low, so the delays measure the service.
         closer = asyncio.create_task(_close_on(stop, socket))
         async for text in socket:
             received = time.time()

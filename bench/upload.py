@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/upload.py [--clients 50] [--uploads 400] [--api-proc
 Starts its own Redis and API (gunicorn) on loopback, with no worker. So the run measures only
 what the API does per upload: it reads and size-checks the body, sniffs and decodes the image,
 stores it in Redis and enqueues the job. Each upload is a real 2532x1170 screenshot made about
-2.5 MB with noise of ±1 on its top rows, sent with `?fresh=1` so that no upload is answered from the
+2.5 MB with noise of ±1 on its top rows, sent with `?fresh=1` so that no upload is served from the
 deduplication cache. The API runs with MALLOC_ARENA_MAX=2, as start_all_services.sh and the
 API image start it. Prints p50/p99 latency, uploads per second, and the resident memory of
 each API process before the run, at its peak (sampled every 50 ms) and 1 s after.

@@ -14,7 +14,7 @@ ACCEPTED = "PNG, JPEG or WebP"
 
 
 class ImageRejected(ValueError):
-    """An upload that cannot be analysed; `status` is the HTTP status to answer with."""
+    """An upload that cannot be analysed; `status` is the HTTP status of the error response."""
 
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)

@@ -53,7 +53,7 @@ class MicroBatcher:
 
     @contextmanager
     def job(self) -> Iterator[None]:
-        """Count a job in flight while the block runs, so the model thread knows how many to wait for."""
+        """Count a job in flight while the block runs, so the model thread can tell how many to wait for."""
         with self._lock:
             self._active += 1
         try:
