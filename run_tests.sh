@@ -11,4 +11,11 @@ if [[ ! -x /usr/bin/chromium ]] && [[ $(id -u) == 0 ]] && command -v apt-get > /
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 fi
 
+# With a docker client but no Compose, Debian's docker-compose lets the tests validate docker/compose.yaml.
+if command -v docker > /dev/null && ! docker compose version > /dev/null 2>&1 && ! command -v docker-compose > /dev/null \
+    && [[ $(id -u) == 0 ]] && command -v apt-get > /dev/null; then
+    echo "installing Debian's docker-compose to validate the compose file"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose > /dev/null
+fi
+
 exec .venv/bin/python -m pytest "$@"

@@ -59,15 +59,11 @@ fi
 
 export PROMETHEUS_MULTIPROC_DIR=$PWD/var/prometheus
 rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
-# Two malloc arenas keep an API process small after a burst of full-size uploads. glibc's default
-# (8 per core) left about 150 MB of freed image buffers mapped per process in bench/upload.py.
-MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} .venv/bin/gunicorn api.main:app \
+.venv/bin/gunicorn api.main:app \
     --config python:api.gunicorn_conf \
-    --worker-class uvicorn.workers.UvicornWorker \
     --workers "$API_PROCESSES" \
     --bind "$HOST:$PORT" \
     --graceful-timeout 10 \
-    --no-control-socket \
     --access-logfile - &
 pids+=($!)
 

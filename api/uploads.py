@@ -12,6 +12,9 @@ from starlette.requests import Request
 
 FIELD = "file"
 MULTIPART_OVERHEAD = 64 * 1024
+# Files above this size go to a temporary file while the body streams in, so each upload
+# in flight holds at most this much of its file in memory.
+SPOOL_BYTES = 128 * 1024
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ async def read_upload(request: Request, max_file_bytes: int) -> Upload:
     # The parser reads the body as it streams in, so the whole body is never held twice.
     body = limited_stream(request, max_file_bytes + MULTIPART_OVERHEAD, stated_limit=max_file_bytes)
     parser = MultiPartParser(request.headers, body, max_files=4, max_fields=16)
+    parser.spool_max_size = SPOOL_BYTES
     try:
         form = await parser.parse()
     except MultiPartException as exc:

@@ -5,8 +5,9 @@ subscribers follow every job while small screenshots are uploaded one per
 second. Each subscriber records, per event, receipt time minus the event's
 `published_at`. In the same phase one client polls GET /api/jobs/{id} every
 2.5 s, as the original design did, and records how late it sees each final
-state. Phase "poll": the same uploads with only the poller, to count Redis
-commands per job of the polling design against the push design.
+state. Phase "poll": the same uploads followed by as many polling clients as
+there were subscribers and no WebSocket, to count the Redis commands per job
+of the polling design against the push design.
 
     .venv/bin/python bench/delivery.py --subscribers 200 --jobs 20
 """
@@ -17,6 +18,7 @@ import argparse
 import asyncio
 import io
 import json
+import random
 import statistics
 import sys
 import time
@@ -69,9 +71,15 @@ async def _close_on(stop: asyncio.Event, socket: Any) -> None:
     await socket.close()
 
 
-async def poll_until_final(client: httpx.AsyncClient, base_url: str, job_id: str) -> tuple[float, int]:
-    """Poll like the original design; return how late the final state was seen (ms) and the poll count."""
+async def poll_until_final(
+    client: httpx.AsyncClient, base_url: str, job_id: str, offset_s: float = 0.0
+) -> tuple[float, int]:
+    """Poll like the original design and return how late the final state was seen (ms) and the poll count.
+
+    The first poll comes `offset_s` plus one interval after the upload.
+    """
     polls = 0
+    await asyncio.sleep(offset_s)
     while True:
         await asyncio.sleep(POLL_INTERVAL_S)
         polls += 1
@@ -80,16 +88,22 @@ async def poll_until_final(client: httpx.AsyncClient, base_url: str, job_id: str
             return (time.time() - event["published_at"]) * 1000, polls
 
 
-async def upload_and_poll(base_url: str, jobs: int, poll: bool) -> tuple[list[float], list[int]]:
+async def upload_and_poll(base_url: str, jobs: int, pollers_per_job: int) -> tuple[list[float], list[int]]:
+    """Upload one image per second and follow each job with `pollers_per_job` pollers.
+
+    The first poller of each job is in phase with its upload, the others start at random points.
+    """
     late_ms: list[float] = []
     polls: list[int] = []
-    async with httpx.AsyncClient(timeout=30) as client:
+    limits = httpx.Limits(max_connections=max(10, pollers_per_job))
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         pollers = []
         for index in range(jobs):
             response = await client.post(f"{base_url}/api/jobs?fresh=1", files={"file": image_bytes(index)})
             job_id = response.json()["job_id"]
-            if poll:
-                pollers.append(asyncio.create_task(poll_until_final(client, base_url, job_id)))
+            for number in range(pollers_per_job):
+                offset_s = random.uniform(0, POLL_INTERVAL_S) if number else 0.0
+                pollers.append(asyncio.create_task(poll_until_final(client, base_url, job_id, offset_s)))
             await asyncio.sleep(1.0)
         for late, count in await asyncio.gather(*pollers):
             late_ms.append(late)
@@ -111,7 +125,9 @@ def commands(redis_url: str) -> dict[str, int]:
 
 
 def delta(before: dict[str, int], after: dict[str, int], jobs: int) -> str:
-    return ", ".join(f"{name.upper()} {(after[name] - before[name]) / jobs:.1f}" for name in COUNTED)
+    per_job = {name: (after[name] - before[name]) / jobs for name in COUNTED}
+    listed = ", ".join(f"{name.upper()} {calls:.1f}" for name, calls in per_job.items())
+    return f"{listed}; total {sum(per_job.values()):.1f}"
 
 
 async def push_phase(base_url: str, redis_url: str, subscribers: int, jobs: int) -> dict[str, Any]:
@@ -125,7 +141,7 @@ async def push_phase(base_url: str, redis_url: str, subscribers: int, jobs: int)
     delays_ms.clear()
 
     before = commands(redis_url)
-    late_ms, _ = await upload_and_poll(base_url, jobs, poll=True)
+    late_ms, _ = await upload_and_poll(base_url, jobs, pollers_per_job=1)
     await asyncio.sleep(2.0)
     stop.set()
     await asyncio.gather(*tasks)
@@ -136,9 +152,9 @@ async def push_phase(base_url: str, redis_url: str, subscribers: int, jobs: int)
     }
 
 
-async def poll_phase(base_url: str, redis_url: str, jobs: int) -> dict[str, Any]:
+async def poll_phase(base_url: str, redis_url: str, jobs: int, pollers: int) -> dict[str, Any]:
     before = commands(redis_url)
-    late_ms, polls = await upload_and_poll(base_url, jobs, poll=True)
+    late_ms, polls = await upload_and_poll(base_url, jobs, pollers_per_job=pollers)
     return {"poll_late_ms": late_ms, "polls": polls, "commands": delta(before, commands(redis_url), jobs)}
 
 
@@ -161,7 +177,7 @@ def main() -> None:
     try:
         wait_for_health(base_url, workers=1, timeout_s=300)
         push = asyncio.run(push_phase(base_url, redis.url, args.subscribers, args.jobs))
-        poll = asyncio.run(poll_phase(base_url, redis.url, args.jobs))
+        poll = asyncio.run(poll_phase(base_url, redis.url, args.jobs, args.subscribers))
     finally:
         api.stop()
         worker.stop()
@@ -169,12 +185,12 @@ def main() -> None:
 
     push_p50 = statistics.median(push["delays_ms"])
     push_p99 = percentile(push["delays_ms"], 0.99)
-    poll_p50 = statistics.median(poll["poll_late_ms"])
+    poll_p50 = statistics.median(push["poll_late_ms"])
     print(f"subscribers {args.subscribers}, jobs {args.jobs}, events received {len(push['delays_ms'])}")
     print(f"push delay ms: p50 {push_p50:.1f}  p99 {push_p99:.1f}  max {max(push['delays_ms']):.1f}")
     print(
         f"poll delay ms (every {POLL_INTERVAL_S} s): p50 {poll_p50:.0f}  "
-        f"p99 {percentile(poll['poll_late_ms'], 0.99):.0f}"
+        f"p99 {percentile(push['poll_late_ms'], 0.99):.0f}"
     )
     print(
         f"poll p50 / push p50: {poll_p50 / push_p50:.0f}x   poll p50 / push p99: {poll_p50 / push_p99:.0f}x"
@@ -183,8 +199,8 @@ def main() -> None:
         f"Redis calls per job, push phase ({args.subscribers} subscribers and one poller): {push['commands']}"
     )
     print(
-        f"Redis calls per job, poll phase (one poller, {statistics.mean(poll['polls']):.1f} polls per job): "
-        f"{poll['commands']}"
+        f"Redis calls per job, poll phase ({args.subscribers} pollers, "
+        f"{statistics.mean(poll['polls']):.1f} polls each per job): {poll['commands']}"
     )
 
 

@@ -6,8 +6,7 @@ Starts its own Redis and API (gunicorn) on loopback, with no worker. So the run 
 what the API does per upload: it reads and size-checks the body, sniffs and decodes the image,
 stores it in Redis and enqueues the job. Each upload is a real 2532x1170 screenshot made about
 2.5 MB with noise of ±1 on its top rows, sent with `?fresh=1` so that no upload is served from the
-deduplication cache. The API runs with MALLOC_ARENA_MAX=2, as start_all_services.sh and the
-API image start it. Prints p50/p99 latency, uploads per second, and the resident memory of
+deduplication cache. Prints p50/p99 latency, uploads per second, and the resident memory of
 each API process before the run, at its peak (sampled every 50 ms) and 1 s after.
 """
 
@@ -103,8 +102,7 @@ def main() -> None:
     base_url = f"http://127.0.0.1:{port}"
     redis = LocalRedis().start()
     api = start_api(redis.url, port, name="bench-upload-api", processes=args.api_processes,
-                    SKILLSHIFT_UPLOADS_PER_MINUTE="0", SKILLSHIFT_MAX_QUEUE=str(args.uploads + 100),
-                    MALLOC_ARENA_MAX=os.environ.get("MALLOC_ARENA_MAX", "2"))
+                    SKILLSHIFT_UPLOADS_PER_MINUTE="0", SKILLSHIFT_MAX_QUEUE=str(args.uploads + 100))
     try:
         wait_for_health(base_url)
         assert api.popen is not None

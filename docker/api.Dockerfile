@@ -12,5 +12,6 @@ RUN pip install . && useradd --system --uid 10001 skillshift
 
 USER skillshift
 EXPOSE 8000
-ENV API_PROCESSES=2 MALLOC_ARENA_MAX=2
-CMD ["sh", "-c", "exec gunicorn api.main:app --worker-class uvicorn.workers.UvicornWorker --workers ${API_PROCESSES} --bind 0.0.0.0:8000 --graceful-timeout 10 --no-control-socket --access-logfile -"]
+# The processes share their Prometheus counters through files in PROMETHEUS_MULTIPROC_DIR.
+ENV API_PROCESSES=2 PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
+CMD ["sh", "-c", "rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && exec gunicorn api.main:app --config python:api.gunicorn_conf --workers ${API_PROCESSES} --bind 0.0.0.0:8000 --graceful-timeout 10 --access-logfile -"]

@@ -66,7 +66,7 @@ class Settings:
     queue_name: str = "skillshift:queue"
     max_upload_bytes: int = 15 * 1024 * 1024
     max_image_pixels: int = 40_000_000
-    upload_concurrency: int = 2
+    upload_concurrency: int = 1
     image_ttl_s: int = 3600
     result_ttl_s: int = 86400
     job_timeout_s: int = 180

@@ -90,10 +90,8 @@ def start_worker(redis_url: str, name: str = "worker", **overrides: str) -> Proc
 
 def start_api(redis_url: str, port: int, name: str = "api", processes: int = 1, **overrides: str) -> Process:
     """Start the API as users run it: gunicorn with uvicorn workers."""
-    command = [sys.executable, "-m", "gunicorn", "api.main:app"]
-    command += ["--worker-class", "uvicorn.workers.UvicornWorker", "--workers", str(processes)]
-    # Without --no-control-socket every gunicorn on the host would share one control socket path.
-    command += ["--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5", "--no-control-socket"]
+    command = [sys.executable, "-m", "gunicorn", "api.main:app", "--config", "python:api.gunicorn_conf"]
+    command += ["--workers", str(processes), "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5"]
     return Process(name, command, service_env(redis_url, **overrides)).start()
 
 

@@ -138,6 +138,14 @@ async def test_ws_unknown_job_and_bad_messages(service: Service) -> None:
         assert json.loads(await socket.recv())["detail"] == "No such job"
 
 
+async def test_ws_declines_compression(service: Service) -> None:
+    # Each event would otherwise be deflated once per subscriber, with a zlib context per socket.
+    async with websockets.connect(f"{service.ws_url}/ws", compression="deflate") as socket:
+        assert "Sec-WebSocket-Extensions" not in socket.response.headers
+        await socket.send(json.dumps({"op": "subscribe", "job_id": "*"}))
+        assert json.loads(await socket.recv())["type"] == "subscribed"
+
+
 async def test_worker_survives_corrupt_image(
     service: Service, samples_dir: Path, truth: dict[str, Any]
 ) -> None:
