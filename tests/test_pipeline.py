@@ -19,6 +19,7 @@ from workers.pipeline.header import (
 from workers.pipeline.layout import Box, find_content, find_layout
 from workers.pipeline.medals import classify_medal, medal_from_label
 from workers.pipeline.ocr import OcrLine
+from workers.pipeline.ratings import white_level
 
 
 def reading(text: str, box: tuple[int, int, int, int], digits: str | None = None) -> Reading:
@@ -56,6 +57,13 @@ def test_parse_percent_cases(text: str, expected: int | None) -> None:
 )
 def test_parse_rating_cases(text: str, expected: float | None) -> None:
     assert parse_rating(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("upscale", "expected"), [(0.5, 200), (1.0, 200), (1.5, 192.5), (2.0, 185), (3.0, 185)]
+)
+def test_white_level_cases(upscale: float, expected: float) -> None:
+    assert white_level(upscale) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(("text", "expected"), [("12:35", 755), ("10.56", 656), ("1235", 755), ("9:07", 547),

@@ -122,6 +122,18 @@ def test_rescaled_scoreboard(analyzer: Analyzer, samples_dir: Path, truth: dict[
     assert result["image"] == {"width": size[0], "height": size[1]}
 
 
+@pytest.mark.parametrize(("name", "size", "least"), [("match-a-scoreboard.png", (1280, 591), 9),
+                                                     ("match-b-scoreboard.png", (1280, 591), 10),
+                                                     ("match-b-scoreboard.png", (1600, 739), 10)])
+def test_small_scoreboard_ratings(analyzer: Analyzer, samples_dir: Path, truth: dict[str, Any],
+                                  name: str, size: tuple[int, int], least: int) -> None:
+    """Ratings of a small screenshot, whose badge digits blur when it is upscaled for reading."""
+    image = cv2.resize(load_rgb(samples_dir / name), size, interpolation=cv2.INTER_AREA)
+    ratings = {(p["team"], p["slot"]): p["rating"] for p in analyzer.analyze(image)["players"]}
+    right = [ratings.get((p["team"], p["slot"])) == p["rating"] for p in truth[name]["players"]]
+    assert sum(right) >= least, right
+
+
 def test_padded_scoreboard(analyzer: Analyzer, samples_dir: Path, truth: dict[str, Any]) -> None:
     name = "match-b-scoreboard.png"
     image = load_rgb(samples_dir / name)

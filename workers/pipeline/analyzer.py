@@ -24,7 +24,7 @@ from workers.pipeline.layout import ROWS_PER_TEAM, Box, Layout, Transform, find_
 from workers.pipeline.medals import medal_from_detections
 from workers.pipeline.models import load_reader, resolve_device
 from workers.pipeline.ocr import OcrLine, TextReader, ink_mask
-from workers.pipeline.ratings import rating_mask
+from workers.pipeline.ratings import rating_mask, white_level
 from workers.pipeline.result import build_result, header_fields, unknown_result
 from workers.pipeline.scoreboard import medal_box, scoreboard_player, scoreboard_requests
 
@@ -71,6 +71,8 @@ class Scan:
     footer_boxes: list[Box]
     mask: np.ndarray
     numbers: np.ndarray
+    white: np.ndarray
+    """Rating digits, at a level that follows how much `screen` was upscaled."""
 
 
 class Analyzer:
@@ -162,7 +164,7 @@ class Analyzer:
             header = self._read_twice(grey, scan.header_boxes)
             footer = self._read_twice(grey, scan.footer_boxes)
             view = "damage" if is_damage_view(header) else "scoreboard"
-            sources = {"grey": grey, "white": rating_mask(scan.screen).astype(np.uint8) * 255}
+            sources = {"grey": grey, "white": scan.white.astype(np.uint8) * 255}
             cells = self._read_cells(sources, self._requests(scan, view))
 
         with _stage("parsing", timings, on_stage):
@@ -179,14 +181,15 @@ class Analyzer:
         scale = min(1.0, DETECT_PITCH_PX / layout.pitch)
         header_boxes = self.text.detect(screen, layout.header(), scale)
         footer_boxes = self.text.detect(screen, layout.footer(), scale)
+        white = rating_mask(screen, white_level(transform.scale_y))
         return Scan(screen, transform, layout, detections, header_boxes, footer_boxes,
-                    ink_mask(screen), ink_mask(screen, yellow=False))
+                    ink_mask(screen), ink_mask(screen, yellow=False), white)
 
     @staticmethod
     def _requests(scan: Scan, view: str) -> list[CellRequest]:
         if view == "damage":
             return damage_requests(scan.layout, scan.screen, scan.mask, scan.numbers)
-        return scoreboard_requests(scan.layout, scan.screen, scan.mask, scan.numbers)
+        return scoreboard_requests(scan.layout, scan.screen, scan.mask, scan.numbers, scan.white)
 
     def _read_twice(self, grey: np.ndarray, boxes: list[Any]) -> list[Reading]:
         free = self.text.read(grey, boxes)

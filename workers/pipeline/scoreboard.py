@@ -12,7 +12,7 @@ from workers.pipeline.layout import ROWS_PER_TEAM, Box, Layout
 from workers.pipeline.medals import classify_medal
 from workers.pipeline.names import name_boxes
 from workers.pipeline.ocr import OcrLine, ink_box
-from workers.pipeline.ratings import rating_boxes, rating_line, rating_mask
+from workers.pipeline.ratings import rating_boxes, rating_line
 
 # Cell positions in row pitches: x measured outward from the line between the teams
 # (the enemy side mirrors the ally side), y down from the row top.
@@ -37,11 +37,14 @@ MAX_GOLD = 99_999
 MAX_LEVEL = 15
 
 
-def scoreboard_requests(layout: Layout, rgb: np.ndarray, mask: np.ndarray,
-                        numbers: np.ndarray) -> list[CellRequest]:
-    """List the crops to read; `mask` marks name ink (white and yellow), `numbers` white ink only."""
+def scoreboard_requests(layout: Layout, rgb: np.ndarray, mask: np.ndarray, numbers: np.ndarray,
+                        white: np.ndarray) -> list[CellRequest]:
+    """List the crops to read.
+
+    `mask` marks name ink (white and yellow), `numbers` white ink only, and `white` the
+    rating digits (see `ratings.rating_mask`).
+    """
     requests: list[CellRequest] = []
-    white = rating_mask(rgb)
     for team in TEAMS:
         for slot in range(1, ROWS_PER_TEAM + 1):
             requests += _row_requests(layout, rgb, mask, numbers, team, slot)
