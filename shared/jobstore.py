@@ -19,11 +19,17 @@ import time
 from collections.abc import Awaitable
 from typing import Any, cast
 
+from prometheus_client import Counter
 from redis.asyncio import Redis
 
 from shared import keys
 from shared.serialization import dumps, loads
 from shared.states import FINAL_STATES, JobState
+
+# API processes publish `queued` and cancellations, workers the rest, so both report this counter.
+EVENTS_PUBLISHED = Counter(
+    "skillshift_events_published_total", "Job events stored and published by this process", ["state"]
+)
 
 _TRANSITION = """
 local current = redis.call('HGET', KEYS[1], 'state')
@@ -131,7 +137,10 @@ class JobStore:
                 job_id,
             ],
         )
-        return None if raw is None else cast(Event, loads(raw))
+        if raw is None:
+            return None
+        EVENTS_PUBLISHED.labels(event["state"]).inc()
+        return cast(Event, loads(raw))
 
 
 _PER_EVENT_FIELDS = {"seq", "published_at", "retry_in_s", "requeued"}

@@ -85,6 +85,7 @@ class Settings:
     admin_tokens: frozenset[str] = frozenset()
     allowed_origins: tuple[str, ...] = ()
     worker_metrics_port: int = 0
+    worker_metrics_host: str = "127.0.0.1"
     ws_send_queue: int = 256
     log_level: str = "INFO"
     log_format: str = "text"
@@ -130,6 +131,7 @@ class Settings:
             admin_tokens=frozenset(_list("SKILLSHIFT_ADMIN_TOKENS")),
             allowed_origins=tuple(_list("SKILLSHIFT_ALLOWED_ORIGINS")),
             worker_metrics_port=_int("SKILLSHIFT_WORKER_METRICS_PORT", cls.worker_metrics_port),
+            worker_metrics_host=os.environ.get("SKILLSHIFT_WORKER_METRICS_HOST", cls.worker_metrics_host),
             ws_send_queue=_int("SKILLSHIFT_WS_SEND_QUEUE", cls.ws_send_queue),
             log_level=os.environ.get("SKILLSHIFT_LOG_LEVEL", cls.log_level).upper(),
             log_format=os.environ.get("SKILLSHIFT_LOG_FORMAT", cls.log_format).lower(),

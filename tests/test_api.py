@@ -231,6 +231,7 @@ def test_metrics_in_prometheus_format(service: Service, tmp_path: Path) -> None:
         'skillshift_uploads_total{status="202"}',
         "skillshift_websocket_connections",
         "skillshift_events_received_total",
+        'skillshift_events_published_total{state="queued"}',
     ):
         assert name in api_metrics.text, name
     assert worker_metrics.status_code == 200
@@ -239,6 +240,7 @@ def test_metrics_in_prometheus_format(service: Service, tmp_path: Path) -> None:
         "skillshift_job_seconds_bucket",
         'skillshift_stage_seconds_count{stage="reading"}',
         "skillshift_inference_batch_size_count",
+        'skillshift_events_published_total{state="finished"}',
     ):
         assert name in worker_metrics.text, name
 

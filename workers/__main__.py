@@ -18,8 +18,10 @@ def main() -> None:
     configure_logging(settings.log_level, settings.log_format)
     logger.info("worker starting; queue %s", settings.queue_name)
     if settings.worker_metrics_port:
-        start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
-        logger.info("worker metrics on http://127.0.0.1:%d/metrics", settings.worker_metrics_port)
+        host, port = settings.worker_metrics_host, settings.worker_metrics_port
+        start_http_server(port, addr=host)
+        address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        logger.info("worker metrics on http://%s/metrics", address)
     create_worker(settings).run()
 
 
