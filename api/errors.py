@@ -6,7 +6,7 @@ import logging
 
 from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,12 @@ async def redis_unavailable(request: Request, exc: Exception) -> Response:
     )
 
 
+async def client_disconnected(request: Request, exc: Exception) -> Response:
+    """Log a client that went away before sending its whole body. The response reaches no one."""
+    logger.info("client left during %s %s before sending the whole body", request.method, request.url.path)
+    return JSONResponse({"detail": "The client disconnected before sending the whole body"}, status_code=400)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     logger.error("unhandled error during %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse({"detail": "Internal server error"}, status_code=500)
@@ -41,6 +47,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 exception_handlers = {
     HTTPException: http_error,
+    ClientDisconnect: client_disconnected,
     RedisError: redis_unavailable,
     ConnectionError: redis_unavailable,
     TimeoutError: redis_unavailable,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import socket
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -186,6 +188,29 @@ async def test_oversized_websocket_message(service: Service) -> None:
     assert reply["type"] == "error"
     assert "limit" in reply["detail"]
     assert after["type"] == "subscribed"
+
+
+def test_client_leaving_mid_upload(service: Service) -> None:
+    """A client that closes its connection halfway through the body is logged quietly, not as an error."""
+    head = (
+        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n"
+        "Content-Type: image/png\r\n\r\n"
+    ).encode() + b"\x89PNG\r\n\x1a\n" + b"\0" * 200_000
+    request = (
+        "POST /api/jobs?fresh=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+        f"Content-Length: {len(head) + 1_000_000}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", service.port), timeout=10) as connection:
+        connection.sendall(request + head)
+        time.sleep(0.5)
+
+    deadline = time.monotonic() + 10
+    while "client left during POST /api/jobs" not in service.api.log() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    log = service.api.log()
+    assert "client left during POST /api/jobs" in log
+    assert "ClientDisconnect" not in log
 
 
 def test_service_still_works_after_corpus(service: Service, samples_dir: Path) -> None:

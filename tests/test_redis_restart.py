@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -96,3 +97,34 @@ async def test_redis_restart_recovers_everything(stack: Stack, samples_dir: Path
     assert done["state"] == "finished"
     assert api.popen is not None and api.popen.poll() is None
     assert worker.popen is not None and worker.popen.poll() is None
+
+
+def test_worker_waits_out_long_outage(stack: Stack, tmp_path: Path) -> None:
+    """Redis stays down through several polls of the queue. The worker keeps running, then runs jobs again."""
+    redis, _api, worker, base_url = stack
+    small = tmp_path / "small.png"
+    Image.new("RGB", (640, 296), (40, 10, 70)).save(small)
+
+    seen = len(worker.log())
+    redis.stop()
+    deadline = time.monotonic() + 180
+    while worker.log()[seen:].count("Redis is unreachable") < 3 and time.monotonic() < deadline:
+        time.sleep(1)
+    outage_log = worker.log()[seen:]
+    redis.process = LocalRedis(port=redis.port).start().process
+
+    assert outage_log.count("Redis is unreachable") >= 3
+    assert "Traceback" not in outage_log
+    assert worker.popen is not None
+    assert worker.popen.poll() is None
+    wait_for_health(base_url, workers=1, timeout_s=120)
+    job_id = upload(base_url, small)
+    deadline = time.monotonic() + 120
+    state = None
+    while time.monotonic() < deadline:
+        state = httpx.get(f"{base_url}/api/jobs/{job_id}", timeout=30).json()["state"]
+        if state in ("finished", "failed"):
+            break
+        time.sleep(0.5)
+    assert state == "finished"
+    assert worker.popen.poll() is None

@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 STALE_WORKER_S = 3600
 REDIS_RETRIES = 40
+OUTAGE_POLL_S = 1.0
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -156,5 +157,27 @@ def worker_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+class SkillShiftWorker(Worker):
+    """An arq worker that waits out a Redis outage of any length instead of exiting.
+
+    arq's worker exits on the first Redis error of a queue poll. This one logs the error and
+    polls again a second later, so a running job goes on and the next one starts once Redis
+    is back.
+    """
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            logger.warning("Redis is unreachable (%s); polling the queue again in %.0f s", exc, OUTAGE_POLL_S)
+            await asyncio.sleep(OUTAGE_POLL_S)
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            logger.warning("Redis is unreachable (%s); stopped without removing the health key", exc)
+
+
 def create_worker(settings: Settings) -> Worker:
-    return Worker(**worker_options(settings))
+    return SkillShiftWorker(**worker_options(settings))
