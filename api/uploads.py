@@ -92,13 +92,32 @@ async def read_upload(request: Request, max_file_bytes: int) -> Upload:
             "with part headers under 4 KiB (a filename of a few hundred characters at most)",
         ) from None
 
-    files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
-    named = form.getlist(FIELD)
-    if not named or not isinstance(named[0], UploadFile):
-        fields = sorted({key for key, _ in form.multi_items()})
+    try:
+        return _single_file(form, max_file_bytes)
+    except HTTPException:
+        await form.close()
+        raise
+
+
+def _single_file(form: FormData, max_file_bytes: int) -> Upload:
+    """Return the form's one file, in the field `file`, with its text fields."""
+    if not form.multi_items():
         raise HTTPException(
-            422, f"Expected one file in the multipart field '{FIELD}', got fields {fields or 'none'}"
+            400,
+            f"The multipart body contains no complete part; send one part named '{FIELD}' "
+            "(a body cut off before its closing boundary has none)",
         )
+    named = form.getlist(FIELD)
+    if named and not isinstance(named[0], UploadFile):
+        raise HTTPException(
+            422,
+            f"The field '{FIELD}' contains text, not a file; send the screenshot as a file part "
+            f"(with curl: -F {FIELD}=@screenshot.png)",
+        )
+    if not named:
+        fields = sorted({key for key, _ in form.multi_items()})
+        raise HTTPException(422, f"Expected one file in the multipart field '{FIELD}', got fields {fields}")
+    files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
     if len(files) > 1:
         raise HTTPException(
             422, f"Expected exactly one file, got {len(files)}; upload each screenshot as its own job"
@@ -108,8 +127,11 @@ async def read_upload(request: Request, max_file_bytes: int) -> Upload:
     for key, value in form.multi_items():
         if isinstance(value, str):
             text_fields.setdefault(key, []).append(value)
-    return Upload(named[0], text_fields, form, max_file_bytes)
+    upload = named[0]
+    assert isinstance(upload, UploadFile)
+    return Upload(upload, text_fields, form, max_file_bytes)
 
 
 def _too_large(limit: int) -> str:
-    return f"Upload is larger than the limit of {limit} bytes ({limit // (1024 * 1024)} MiB)"
+    readable = f"{limit / 2**20:.3g} MiB" if limit >= 2**20 else f"{limit / 2**10:.3g} KiB"
+    return f"Upload is larger than the limit of {limit} bytes ({readable})"

@@ -7,7 +7,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MIN_SIDE = 64
 ACCEPTED = "PNG, JPEG or WebP"
@@ -80,6 +80,11 @@ def open_image(data: bytes, *, max_pixels: int) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         # Pillow stops at its own limit before the size is known here; name the configured one.
         raise ImageRejected(422, f"Image has more pixels than the limit of {max_pixels}") from None
+    except UnidentifiedImageError:
+        # Pillow's message names the in-memory buffer, which means nothing to the client.
+        raise ImageRejected(
+            422, f"The {kind.upper()} file could not be decoded: its header is invalid or damaged"
+        ) from None
     except (OSError, SyntaxError, ValueError, Warning) as exc:
         raise ImageRejected(422, f"The {kind.upper()} file could not be decoded: {exc}") from None
     if min(width, height) < MIN_SIDE:

@@ -55,6 +55,14 @@ def png_bomb() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
 
 
+def zero_size_png() -> bytes:
+    """A PNG whose header declares 0 x 0 pixels, which Pillow cannot identify."""
+    header = bytes(8) + bytes([8, 2, 0, 0, 0])
+    body = b"IHDR" + header
+    ihdr = len(header).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+    return GOOD_PNG[:8] + ihdr + GOOD_PNG[33:]
+
+
 def corrupt(data: bytes, at: float) -> bytes:
     middle = int(len(data) * at)
     return data[:middle] + bytes(b ^ 0x5A for b in data[middle : middle + 400]) + data[middle + 400 :]
@@ -133,7 +141,13 @@ CASES: dict[str, tuple[Callable[[], bytes], str, int]] = {
         MULTIPART,
         422,
     ),
-    "no parts": (lambda: f"--{BOUNDARY}--\r\n".encode(), MULTIPART, 422),
+    "no parts": (lambda: f"--{BOUNDARY}--\r\n".encode(), MULTIPART, 400),
+    "no closing boundary": (
+        lambda: multipart([("file", b"a.png", GOOD_PNG)]).removesuffix(f"--{BOUNDARY}--\r\n".encode()),
+        MULTIPART,
+        400,
+    ),
+    "png with zero size": (lambda: multipart([("file", b"a.png", zero_size_png())]), MULTIPART, 422),
     "raw png body": (lambda: GOOD_PNG, "image/png", 415),
     "json body": (lambda: b'{"file": "aGVsbG8="}', "application/json", 415),
     "urlencoded body": (lambda: b"file=hello", "application/x-www-form-urlencoded", 415),
@@ -168,6 +182,7 @@ def test_upload_case(service: Service, name: str) -> None:
         assert "Traceback" not in detail
         assert "/work/" not in detail
         assert "site-packages" not in detail
+        assert "object at 0x" not in detail
 
 
 @pytest.mark.parametrize("job_id", ["ZZZ", "%00", "a" * 33, "A" * 32, "..%2F..%2Fetc", "1" * 5000])
