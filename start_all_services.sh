@@ -10,35 +10,50 @@ bootstrap_venv worker
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 API_PROCESSES=${API_PROCESSES:-2}
+REDIS_PORT=${REDIS_PORT:-6379}
 PY=.venv/bin/python
 pids=()
+redis_pid=
 
 stop_all() {
     trap - INT TERM EXIT
-    if ((${#pids[@]})); then
-        echo "stopping ${#pids[@]} processes"
-        kill -TERM "${pids[@]}" 2>/dev/null || true
-        wait "${pids[@]}" 2>/dev/null || true
+    local services=()
+    local pid
+    for pid in "${pids[@]}"; do
+        [[ $pid == "$redis_pid" ]] || services+=("$pid")
+    done
+    if ((${#services[@]})); then
+        echo "stopping ${#services[@]} processes"
+        kill -TERM "${services[@]}" 2>/dev/null || true
+        wait "${services[@]}" 2>/dev/null || true
+    fi
+    # Redis goes last: a worker finishing its job still writes the result there.
+    if [[ -n $redis_pid ]]; then
+        echo "stopping Redis"
+        kill -TERM "$redis_pid" 2>/dev/null || true
+        wait "$redis_pid" 2>/dev/null || true
     fi
 }
 trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
 
 redis_answers() {
-    "$PY" -c "import socket,sys; s=socket.create_connection(('127.0.0.1', 6379), 1); s.sendall(b'PING\r\n'); sys.exit(0 if s.recv(8).startswith(b'+PONG') else 1)" 2>/dev/null
+    "$PY" -c "import socket,sys; s=socket.create_connection(('127.0.0.1', $REDIS_PORT), 1); s.sendall(b'PING\r\n'); sys.exit(0 if s.recv(8).startswith(b'+PONG') else 1)" 2>/dev/null
 }
 
 if [[ -z "${REDIS_URL:-}" ]]; then
     if redis_answers; then
-        echo "using the Redis server already on 127.0.0.1:6379"
+        echo "using the Redis server already on 127.0.0.1:$REDIS_PORT"
     else
         mkdir -p var/redis
-        "$PY" -m shared.redis_server --port 6379 --dir var/redis > var/redis/server.log 2>&1 &
-        pids+=($!)
-        "$PY" -c "from shared.redis_server import wait_until_ready; wait_until_ready(6379)"
-        echo "started Valkey on 127.0.0.1:6379 (data in var/redis)"
+        # In a session of its own, so that Ctrl-C in the terminal does not stop Redis before the others.
+        setsid "$PY" -m shared.redis_server --port "$REDIS_PORT" --dir var/redis > var/redis/server.log 2>&1 &
+        redis_pid=$!
+        pids+=("$redis_pid")
+        "$PY" -c "from shared.redis_server import wait_until_ready; wait_until_ready($REDIS_PORT)"
+        echo "started Valkey on 127.0.0.1:$REDIS_PORT (data in var/redis)"
     fi
-    export REDIS_URL=redis://127.0.0.1:6379/0
+    export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 fi
 
 gpus=0

@@ -8,6 +8,8 @@ from typing import Any
 worker_class = "api.server.ApiWorker"
 # Otherwise every gunicorn on the host would share one control socket path.
 control_socket_disable = True
+if os.environ.get("SKILLSHIFT_LOG_FORMAT", "").lower() == "json":
+    logger_class = "api.server.JsonLogger"
 
 
 def child_exit(server: Any, worker: Any) -> None:

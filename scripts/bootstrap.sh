@@ -4,6 +4,14 @@
 # Usage: source scripts/bootstrap.sh EXTRAS   (EXTRAS such as "worker" or "worker,test")
 set -euo pipefail
 
+# Succeed when the comma-separated extras in $1 include every one in $2.
+_covers() {
+    local extra
+    for extra in ${2//,/ }; do
+        [[ ",$1," == *",$extra,"* ]] || return 1
+    done
+}
+
 bootstrap_venv() {
     local extras=$1
     local root
@@ -21,9 +29,14 @@ bootstrap_venv() {
     local stamp="$venv/.skillshift-$extras"
     local digest
     digest=$(sha256sum "$root/pyproject.toml" | cut -d' ' -f1)
-    if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$digest" ]]; then
-        return 0
-    fi
+    # An install with more extras (worker,test for worker) and the same pyproject.toml will do.
+    local existing
+    for existing in "$venv"/.skillshift-*; do
+        if [[ -x "$venv/bin/python" && -f "$existing" && "$(cat "$existing")" == "$digest" ]] \
+            && _covers "${existing##*/.skillshift-}" "$extras"; then
+            return 0
+        fi
+    done
 
     if [[ ! -x "$venv/bin/python" ]]; then
         echo "creating $venv with $python"

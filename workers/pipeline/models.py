@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import warnings
 from pathlib import Path
 
 import easyocr
@@ -61,13 +62,16 @@ def load_reader(model_dir: Path | None, device: str) -> tuple[easyocr.Reader, st
     directory = Path(model_dir) if model_dir is not None else Path(easyocr_en_models.model_dir())
     verify_ocr_weights(directory)
     started = time.perf_counter()
-    reader = easyocr.Reader(
-        ["en"],
-        gpu=device if device.startswith("cuda") else False,
-        model_storage_directory=str(directory),
-        download_enabled=False,
-        verbose=False,
-    )
+    with warnings.catch_warnings():
+        # On the CPU EasyOCR quantizes its recognizer with an API that torch marks as deprecated.
+        warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor", category=UserWarning)
+        reader = easyocr.Reader(
+            ["en"],
+            gpu=device if device.startswith("cuda") else False,
+            model_storage_directory=str(directory),
+            download_enabled=False,
+            verbose=False,
+        )
     line = f"easyocr en (craft+english_g2) on {device} in {time.perf_counter() - started:.1f} s"
     logger.info("loaded %s", line)
     return reader, line
