@@ -1,9 +1,11 @@
 """Per-field accuracy of the pipeline against known truth.
 
-Run: nice -n 10 .venv/bin/python bench/accuracy.py [--sizes 1920x886,1280x591,2400x1080] [--synthetic 8]
+Run: nice -n 10 .venv/bin/python bench/accuracy.py [--sizes 1920x886,1280x591,2400x1080]
+    [--jpeg-quality 90] [--synthetic 8]
 
 Cases: the four real samples at their own size, the same samples resized to each of
-`--sizes`, and `--synthetic` screens from the generator (half scoreboard, half damage view).
+`--sizes`, the samples saved as JPEG at `--jpeg-quality` (0 leaves them out), and
+`--synthetic` screens from the generator (half scoreboard, half damage view).
 For every field it prints how many values were compared and the share that equals the truth
 (names count when their case-insensitive similarity is at least 0.8), per group of cases.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import io
 import json
 import sys
 import time
@@ -21,6 +24,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -39,7 +43,7 @@ TARGETS = {"numeric": 0.98, "name": 0.90, "medal": 0.95, "is_you": 1.0, "match":
 Case = tuple[str, str, np.ndarray, dict[str, Any]]
 
 
-def real_cases(sizes: list[tuple[int, int]]) -> list[Case]:
+def real_cases(sizes: list[tuple[int, int]], jpeg_quality: int) -> list[Case]:
     truth = json.loads((SAMPLES / "truth.json").read_text())
     cases: list[Case] = []
     for name, expected in truth.items():
@@ -48,7 +52,16 @@ def real_cases(sizes: list[tuple[int, int]]) -> list[Case]:
         for width, height in sizes:
             resized = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
             cases.append((f"real {width}x{height}", name, resized, expected))
+        if jpeg_quality:
+            cases.append((f"real JPEG q{jpeg_quality}", name, as_jpeg(image, jpeg_quality), expected))
     return cases
+
+
+def as_jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+    """Return the image as it reads back after saving as JPEG (with Pillow's 4:2:0 chroma subsampling)."""
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="JPEG", quality=quality)
+    return np.asarray(Image.open(buffer).convert("RGB"))
 
 
 def synthetic_cases(count: int) -> list[Case]:
@@ -132,13 +145,14 @@ def parse_sizes(text: str) -> list[tuple[int, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1920x886,1280x591,2400x1080", help="resized copies")
+    parser.add_argument("--jpeg-quality", type=int, default=90, help="JPEG copies at this quality; 0: none")
     parser.add_argument("--synthetic", type=int, default=8, help="number of generated screens")
     parser.add_argument("--device", default="cpu", help="pipeline device: auto, cpu or cuda:N")
     parser.add_argument("--misses", action="store_true", help="print every value that differs from the truth")
     args = parser.parse_args()
 
     analyzer = Analyzer.load(PipelineConfig(device=args.device))
-    cases = real_cases(parse_sizes(args.sizes)) + synthetic_cases(args.synthetic)
+    cases = real_cases(parse_sizes(args.sizes), args.jpeg_quality) + synthetic_cases(args.synthetic)
     groups: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     started = time.perf_counter()
     for group, label, image, expected in cases:

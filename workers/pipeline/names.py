@@ -10,6 +10,13 @@ import numpy as np
 from workers.pipeline.layout import Box
 from workers.pipeline.ocr import ink_box
 
+# A faded squad tag: the gap that ends a word and the narrowest word, in line heights, and the
+# saturation (0 to 255) the tag needs, in all and above the word after it.
+FADED_WORD_GAP = 0.18
+FADED_MIN_WIDTH = 0.5
+FADED_MIN_SATURATION = 50
+FADED_CONTRAST = 30
+
 
 @dataclass(frozen=True)
 class NameBoxes:
@@ -70,6 +77,55 @@ def _squad_span(rgb: np.ndarray, mask: np.ndarray, line: Box) -> tuple[int, int]
     return line.x0 + start, line.x0 + end
 
 
+def _ink_runs(columns: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
+    """Return the [start, end) runs of ink columns, joining runs split by gaps under `min_gap` columns."""
+    runs: list[tuple[int, int]] = []
+    for x in np.flatnonzero(columns):
+        if runs and x - runs[-1][1] < min_gap:
+            runs[-1] = (runs[-1][0], int(x) + 1)
+        else:
+            runs.append((int(x), int(x) + 1))
+    return runs
+
+
+def _faded_squad_span(rgb: np.ndarray, mask: np.ndarray, line: Box) -> tuple[int, int] | None:
+    """Return the x span of a squad tag whose yellow lost saturation, as in a JPEG, or None.
+
+    JPEG halves the colour resolution, which leaves the tag too pale for `_squad_span`. The
+    uploader's own name is pale yellow too, so the first word counts as a tag only when it is
+    yellow and the word after it is not, or is clearly less saturated.
+    """
+    part = np.ascontiguousarray(rgb[line.y0:line.y1, line.x0:line.x1])
+    hsv = cv2.cvtColor(part, cv2.COLOR_RGB2HSV).astype(np.int16)
+    ink = mask[line.y0:line.y1, line.x0:line.x1]
+    runs = [run for run in _ink_runs(ink.any(axis=0), max(2, int(FADED_WORD_GAP * line.height)))
+            if run[1] - run[0] >= FADED_MIN_WIDTH * line.height]
+    if len(runs) < 2:
+        return None
+    (tag_start, tag_end), (next_start, next_end) = runs[0], runs[1]
+    tag, after = ink[:, tag_start:tag_end], ink[:, next_start:next_end]
+    tag_hue = float(np.median(hsv[:, tag_start:tag_end, 0][tag]))
+    tag_saturation = float(np.median(hsv[:, tag_start:tag_end, 1][tag]))
+    after_hue = float(np.median(hsv[:, next_start:next_end, 0][after]))
+    after_saturation = float(np.median(hsv[:, next_start:next_end, 1][after]))
+    if not (_is_yellow_hue(tag_hue) and tag_saturation > FADED_MIN_SATURATION):
+        return None
+    if _is_yellow_hue(after_hue) and tag_saturation - after_saturation < FADED_CONTRAST:
+        return None
+    # The first word may begin with the edge of the gender icon, which is not yellow.
+    hue, saturation = hsv[:, tag_start:tag_end, 0], hsv[:, tag_start:tag_end, 1]
+    yellow = tag & (hue >= 12) & (hue <= 35) & (saturation > FADED_MIN_SATURATION)
+    columns = np.flatnonzero(yellow.sum(axis=0) >= 0.12 * line.height)
+    if columns.size == 0:
+        return None
+    return line.x0 + tag_start + int(columns[0]), line.x0 + tag_end
+
+
+def _is_yellow_hue(hue: float) -> bool:
+    """Tell whether an OpenCV hue (0 to 179) is the squad tags' yellow."""
+    return 12 <= hue <= 35
+
+
 def name_boxes(rgb: np.ndarray, mask: np.ndarray, cell: Box, icon_first: bool) -> NameBoxes:
     """Find the squad tag (leading yellow text) and the name (the white text after it) in a name cell.
 
@@ -80,7 +136,7 @@ def name_boxes(rgb: np.ndarray, mask: np.ndarray, cell: Box, icon_first: bool) -
         line = _without_icon(rgb, mask, line, icon_first)
     if line is None:
         return NameBoxes(None, None)
-    span = _squad_span(rgb, mask, line)
+    span = _squad_span(rgb, mask, line) or _faded_squad_span(rgb, mask, line)
     if span is None:
         return NameBoxes(None, line)
     start, end = span
