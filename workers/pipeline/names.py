@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -10,6 +11,8 @@ import numpy as np
 from workers.pipeline.layout import Box
 from workers.pipeline.ocr import ink_box
 
+# OpenCV hues (0 to 179) of the squad tags' yellow.
+YELLOW_HUE = (12, 35)
 # A faded squad tag: the gap that ends a word and the narrowest word, in line heights, and the
 # saturation (0 to 255) the tag needs, in all and above the word after it.
 FADED_WORD_GAP = 0.18
@@ -57,7 +60,7 @@ def _squad_span(rgb: np.ndarray, mask: np.ndarray, line: Box) -> tuple[int, int]
     """Return the x span of a leading yellow squad tag, or None when the line starts with white text."""
     part = np.ascontiguousarray(rgb[line.y0:line.y1, line.x0:line.x1])
     hsv = cv2.cvtColor(part, cv2.COLOR_RGB2HSV).astype(np.int16)
-    yellow = (hsv[..., 0] >= 12) & (hsv[..., 0] <= 35) & (hsv[..., 1] > 100) & (hsv[..., 2] > 150)
+    yellow = _yellow(hsv[..., 0]) & (hsv[..., 1] > 100) & (hsv[..., 2] > 150)
     white = mask[line.y0:line.y1, line.x0:line.x1] & ~yellow
     yellow_columns = yellow.sum(axis=0)
     white_columns = white.sum(axis=0)
@@ -98,7 +101,8 @@ def _faded_squad_span(rgb: np.ndarray, mask: np.ndarray, line: Box) -> tuple[int
     part = np.ascontiguousarray(rgb[line.y0:line.y1, line.x0:line.x1])
     hsv = cv2.cvtColor(part, cv2.COLOR_RGB2HSV).astype(np.int16)
     ink = mask[line.y0:line.y1, line.x0:line.x1]
-    runs = [run for run in _ink_runs(ink.any(axis=0), max(2, int(FADED_WORD_GAP * line.height)))
+    ink_columns = np.asarray(ink.any(axis=0))
+    runs = [run for run in _ink_runs(ink_columns, max(2, int(FADED_WORD_GAP * line.height)))
             if run[1] - run[0] >= FADED_MIN_WIDTH * line.height]
     if len(runs) < 2:
         return None
@@ -108,22 +112,22 @@ def _faded_squad_span(rgb: np.ndarray, mask: np.ndarray, line: Box) -> tuple[int
     tag_saturation = float(np.median(hsv[:, tag_start:tag_end, 1][tag]))
     after_hue = float(np.median(hsv[:, next_start:next_end, 0][after]))
     after_saturation = float(np.median(hsv[:, next_start:next_end, 1][after]))
-    if not (_is_yellow_hue(tag_hue) and tag_saturation > FADED_MIN_SATURATION):
+    if not (_yellow(tag_hue) and tag_saturation > FADED_MIN_SATURATION):
         return None
-    if _is_yellow_hue(after_hue) and tag_saturation - after_saturation < FADED_CONTRAST:
+    if _yellow(after_hue) and tag_saturation - after_saturation < FADED_CONTRAST:
         return None
     # The first word may begin with the edge of the gender icon, which is not yellow.
-    hue, saturation = hsv[:, tag_start:tag_end, 0], hsv[:, tag_start:tag_end, 1]
-    yellow = tag & (hue >= 12) & (hue <= 35) & (saturation > FADED_MIN_SATURATION)
+    tag_hsv = hsv[:, tag_start:tag_end]
+    yellow = tag & _yellow(tag_hsv[..., 0]) & (tag_hsv[..., 1] > FADED_MIN_SATURATION)
     columns = np.flatnonzero(yellow.sum(axis=0) >= 0.12 * line.height)
     if columns.size == 0:
         return None
     return line.x0 + tag_start + int(columns[0]), line.x0 + tag_end
 
 
-def _is_yellow_hue(hue: float) -> bool:
-    """Tell whether an OpenCV hue (0 to 179) is the squad tags' yellow."""
-    return 12 <= hue <= 35
+def _yellow(hue: Any) -> Any:
+    """Tell whether OpenCV hues (a number or an array) are the squad tags' yellow."""
+    return (hue >= YELLOW_HUE[0]) & (hue <= YELLOW_HUE[1])
 
 
 def name_boxes(rgb: np.ndarray, mask: np.ndarray, cell: Box, icon_first: bool) -> NameBoxes:
