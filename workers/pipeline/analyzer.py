@@ -164,7 +164,10 @@ class Analyzer:
             header = self._read_twice(grey, scan.header_boxes)
             footer = self._read_twice(grey, scan.footer_boxes)
             view = "damage" if is_damage_view(header) else "scoreboard"
-            sources = {"grey": grey, "white": scan.white.astype(np.uint8) * 255}
+            # Closing rejoins strokes of badge digits that JPEG artifacts broke at the white level.
+            kernel = np.ones((3, 3), np.uint8)
+            white = cv2.morphologyEx(scan.white.astype(np.uint8) * 255, cv2.MORPH_CLOSE, kernel)
+            sources = {"grey": grey, "white": white}
             cells = self._read_cells(sources, self._requests(scan, view))
 
         with _stage("parsing", timings, on_stage):

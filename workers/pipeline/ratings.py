@@ -72,7 +72,8 @@ def rating_boxes(mask: np.ndarray, cell: Box, pitch: float) -> tuple[Box, Box] |
             integer, decimal = _box(split[0], margin), _box(split[1], margin)
             # Keep the dot out of both crops: EasyOCR reads it as a "1".
             top, bottom = int(baseline - height) - margin, int(baseline) + margin
-            integer = Box(integer.x0, top, min(integer.x1, dot[0]), bottom)
+            leftmost = int(dot[0] - MAX_INTEGER_WIDTH * height)
+            integer = Box(max(integer.x0, leftmost), top, min(integer.x1, dot[0]), bottom)
             decimal = Box(max(decimal.x0, dot[0] + dot[2]), top, decimal.x1, bottom)
             return integer, decimal
     return None
@@ -90,7 +91,8 @@ def _split_at(dot: Component, digits: list[Component], parts: list[Component], h
         return None
     for part in left[1:]:
         too_far = chain[-1][0] - (part[0] + part[2]) > 0.5 * height
-        too_wide = dot[0] - part[0] > MAX_INTEGER_WIDTH * height
+        # Measured from the part's right edge: a badge point joined to a "1" widens it to the left.
+        too_wide = dot[0] - (part[0] + part[2]) > MAX_INTEGER_WIDTH * height
         if too_far or too_wide:
             break
         chain.append(part)
