@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 
 from shared import keys
 from shared.jobstore import JobStore
+from shared.outage import RepeatedFailure
 from shared.settings import Settings
 from shared.states import JobState
 
@@ -62,11 +63,14 @@ async def _refresh(redis: Redis, lease: str, worker_id: str) -> None:
 
 
 async def run_reaper(redis: Redis, store: JobStore, settings: Settings) -> None:
+    outage = RepeatedFailure(logger, "orphaned-job check")
     while True:
         try:
             await reap_orphans(redis, store, settings)
         except (RedisError, OSError) as exc:
-            logger.warning("orphaned-job check failed: %s", exc)
+            outage.failed(exc)
+        else:
+            outage.succeeded()
         await asyncio.sleep(REAP_INTERVAL_S)
 
 

@@ -30,6 +30,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from shared import keys
+from shared.outage import RepeatedFailure
 from shared.serialization import loads
 from shared.settings import Settings
 from shared.webhooks import (
@@ -78,12 +79,15 @@ class WebhookSender:
 
     async def run(self) -> None:
         """Deliver due webhooks until cancelled; in-flight attempts are retried after their claim lapses."""
+        outage = RepeatedFailure(logger, "webhook outbox check")
         try:
             while True:
                 try:
                     await self.send_due()
                 except (RedisError, OSError) as exc:
-                    logger.warning("webhook outbox check failed: %s", exc)
+                    outage.failed(exc)
+                else:
+                    outage.succeeded()
                 await asyncio.sleep(POLL_INTERVAL_S)
         finally:
             for task in self.deliveries:

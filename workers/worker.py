@@ -26,6 +26,7 @@ from shared import keys
 from shared.heartbeat import HEARTBEAT_INTERVAL_S
 from shared.heroes import ADD_PORTRAIT_FUNCTION
 from shared.jobstore import JobStore
+from shared.outage import RepeatedFailure
 from shared.serialization import dumps, loads
 from shared.settings import Settings
 from workers.corrections import add_hero_portrait
@@ -104,6 +105,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 async def _heartbeat(redis: Any, worker_id: str) -> None:
+    outage = RepeatedFailure(logger, "heartbeat to Redis")
     while True:
         now = time.time()
         try:
@@ -112,7 +114,9 @@ async def _heartbeat(redis: Any, worker_id: str) -> None:
                 pipe.zremrangebyscore(keys.WORKERS, "-inf", now - STALE_WORKER_S)
                 await pipe.execute()
         except (RedisError, OSError) as exc:
-            logger.warning("heartbeat to Redis failed: %s", exc)
+            outage.failed(exc)
+        else:
+            outage.succeeded()
         await asyncio.sleep(HEARTBEAT_INTERVAL_S)
 
 
@@ -160,17 +164,23 @@ def worker_options(settings: Settings) -> dict[str, Any]:
 class SkillShiftWorker(Worker):
     """An arq worker that waits out a Redis outage of any length instead of exiting.
 
-    arq's worker exits on the first Redis error of a queue poll. This one logs the error and
-    polls again a second later, so a running job goes on and the next one starts once Redis
-    is back.
+    arq's worker exits on the first Redis error of a queue poll. This one logs the error (then
+    at most every 30 s) and polls again a second later, so a running job goes on and the next
+    one starts once Redis is back.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outage = RepeatedFailure(logger, "polling the job queue")
 
     async def _poll_iteration(self) -> None:
         try:
             await super()._poll_iteration()
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            logger.warning("Redis is unreachable (%s); polling the queue again in %.0f s", exc, OUTAGE_POLL_S)
+            self.outage.failed(exc)
             await asyncio.sleep(OUTAGE_POLL_S)
+        else:
+            self.outage.succeeded()
 
     async def close(self) -> None:
         try:
