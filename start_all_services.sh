@@ -47,7 +47,7 @@ if [[ -z "${REDIS_URL:-}" ]]; then
     else
         mkdir -p var/redis
         # In a session of its own, so that Ctrl-C in the terminal does not stop Redis before the others.
-        setsid "$PY" -m shared.redis_server --port "$REDIS_PORT" --dir var/redis > var/redis/server.log 2>&1 &
+        setsid "$PY" -m shared.redis_server --port "$REDIS_PORT" --dir var/redis >> var/redis/server.log 2>&1 &
         redis_pid=$!
         pids+=("$redis_pid")
         "$PY" -c "from shared.redis_server import wait_until_ready; wait_until_ready($REDIS_PORT)"
