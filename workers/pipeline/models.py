@@ -63,8 +63,9 @@ def load_reader(model_dir: Path | None, device: str) -> tuple[easyocr.Reader, st
     verify_ocr_weights(directory)
     started = time.perf_counter()
     with warnings.catch_warnings():
-        # On the CPU EasyOCR quantizes its recognizer with an API that torch marks as deprecated.
+        # On the CPU EasyOCR quantizes its models with APIs that torch marks as deprecated.
         warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor", category=UserWarning)
+        warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization", category=DeprecationWarning)
         reader = easyocr.Reader(
             ["en"],
             gpu=device if device.startswith("cuda") else False,
