@@ -13,7 +13,7 @@ from starlette.requests import Request
 FIELD = "file"
 MULTIPART_OVERHEAD = 64 * 1024
 # Files above this size go to a temporary file while the body streams in, so each upload
-# in flight holds at most this much of its file in memory.
+# in flight keeps at most this much of its file in memory.
 SPOOL_BYTES = 128 * 1024
 
 

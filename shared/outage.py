@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
+
+from redis.exceptions import RedisError
 
 REPEAT_INTERVAL_S = 30.0
 
@@ -33,6 +36,15 @@ class RepeatedFailure:
             self.logger.warning(
                 "%s failed (%d times in %.0f s): %s", self.action, self.count, now - self.since, exc
             )
+
+    async def attempt(self, call: Callable[[], Awaitable[object]]) -> None:
+        """Run `call` once, logging a Redis or network error here instead of raising it."""
+        try:
+            await call()
+        except (RedisError, OSError) as exc:
+            self.failed(exc)
+        else:
+            self.succeeded()
 
     def succeeded(self) -> None:
         if self.since is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from shared.outage import RepeatedFailure
 
@@ -31,3 +32,24 @@ def test_repeated_failure_repeats_after_interval(caplog: pytest.LogCaptureFixtur
 
     messages = [record.getMessage() for record in caplog.records]
     assert messages[1].startswith("polling failed (2 times in")
+
+
+async def test_attempt_logs_instead_of_raising(caplog: pytest.LogCaptureFixture) -> None:
+    calls = []
+
+    async def refused() -> None:
+        calls.append("refused")
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6399")
+
+    async def answered() -> None:
+        calls.append("answered")
+
+    outage = RepeatedFailure(logging.getLogger("outage-test"), "heartbeat")
+    with caplog.at_level(logging.INFO, logger="outage-test"):
+        await outage.attempt(refused)
+        await outage.attempt(answered)
+
+    messages = [record.getMessage() for record in caplog.records]
+    assert calls == ["refused", "answered"]
+    assert messages[0] == "heartbeat failed (1 times in 0 s): Error 111 connecting to 127.0.0.1:6399"
+    assert messages[1].startswith("heartbeat works again after")

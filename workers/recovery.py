@@ -65,12 +65,7 @@ async def _refresh(redis: Redis, lease: str, worker_id: str) -> None:
 async def run_reaper(redis: Redis, store: JobStore, settings: Settings) -> None:
     outage = RepeatedFailure(logger, "orphaned-job check")
     while True:
-        try:
-            await reap_orphans(redis, store, settings)
-        except (RedisError, OSError) as exc:
-            outage.failed(exc)
-        else:
-            outage.succeeded()
+        await outage.attempt(lambda: reap_orphans(redis, store, settings))
         await asyncio.sleep(REAP_INTERVAL_S)
 
 

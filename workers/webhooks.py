@@ -82,12 +82,7 @@ class WebhookSender:
         outage = RepeatedFailure(logger, "webhook outbox check")
         try:
             while True:
-                try:
-                    await self.send_due()
-                except (RedisError, OSError) as exc:
-                    outage.failed(exc)
-                else:
-                    outage.succeeded()
+                await outage.attempt(self.send_due)
                 await asyncio.sleep(POLL_INTERVAL_S)
         finally:
             for task in self.deliveries:

@@ -105,18 +105,16 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 async def _heartbeat(redis: Any, worker_id: str) -> None:
+    async def beat() -> None:
+        now = time.time()
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(keys.WORKERS, {worker_id: now})
+            pipe.zremrangebyscore(keys.WORKERS, "-inf", now - STALE_WORKER_S)
+            await pipe.execute()
+
     outage = RepeatedFailure(logger, "heartbeat to Redis")
     while True:
-        now = time.time()
-        try:
-            async with redis.pipeline(transaction=False) as pipe:
-                pipe.zadd(keys.WORKERS, {worker_id: now})
-                pipe.zremrangebyscore(keys.WORKERS, "-inf", now - STALE_WORKER_S)
-                await pipe.execute()
-        except (RedisError, OSError) as exc:
-            outage.failed(exc)
-        else:
-            outage.succeeded()
+        await outage.attempt(beat)
         await asyncio.sleep(HEARTBEAT_INTERVAL_S)
 
 
