@@ -55,6 +55,6 @@ def tune_allocator() -> None:
 
 
 def release_free_memory() -> None:
-    """Return the free pages of the C heap to the OS (glibc `malloc_trim`); a no-op elsewhere."""
+    """Return the free pages of the C heap to the OS with glibc's `malloc_trim`. Elsewhere, do nothing."""
     if _LIBC is not None:
         _LIBC.malloc_trim(0)

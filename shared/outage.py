@@ -14,7 +14,7 @@ REPEAT_INTERVAL_S = 30.0
 class RepeatedFailure:
     """Log a loop's failure when it starts, then at most once every `interval_s`, and log its end.
 
-    A loop that runs every second while Redis is away would otherwise write a warning a second.
+    Without it, a loop that runs every second while Redis is away writes a warning every second.
     """
 
     def __init__(self, logger: logging.Logger, action: str, interval_s: float = REPEAT_INTERVAL_S) -> None:

@@ -37,19 +37,19 @@ def test_repeated_failure_repeats_after_interval(caplog: pytest.LogCaptureFixtur
 async def test_attempt_logs_instead_of_raising(caplog: pytest.LogCaptureFixture) -> None:
     calls = []
 
-    async def refused() -> None:
-        calls.append("refused")
+    async def unreachable() -> None:
+        calls.append("unreachable")
         raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6399")
 
-    async def answered() -> None:
-        calls.append("answered")
+    async def reachable() -> None:
+        calls.append("reachable")
 
     outage = RepeatedFailure(logging.getLogger("outage-test"), "heartbeat")
     with caplog.at_level(logging.INFO, logger="outage-test"):
-        await outage.attempt(refused)
-        await outage.attempt(answered)
+        await outage.attempt(unreachable)
+        await outage.attempt(reachable)
 
     messages = [record.getMessage() for record in caplog.records]
-    assert calls == ["refused", "answered"]
+    assert calls == ["unreachable", "reachable"]
     assert messages[0] == "heartbeat failed (1 times in 0 s): Error 111 connecting to 127.0.0.1:6399"
     assert messages[1].startswith("heartbeat works again after")
